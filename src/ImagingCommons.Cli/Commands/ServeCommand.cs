@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Hosting;
+using System.CommandLine;
+using ImagingCommons.Server;
+
+namespace ImagingCommons.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => "data" };
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
+        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o => o.DataDirectory = parse.GetValue(data)!);
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using ImagingCommons.Cli.Commands;
+
+var root = new RootCommand("idc: ImagingCommons command line (serve, import, generate)")
+{
+    ServeCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,62 @@
+namespace ImagingCommons.Data.Schema;
+
+/// <summary>The logical type of a release column; it decides storage, import parsing and wire rendering.</summary>
+public enum ColumnType
+{
+    String,
+    Integer,
+    Float,
+    Date,
+    /// <summary>A repeated string (DICOM multi-value); in CSV the values are separated by a backslash.</summary>
+    StringList,
+}
+
+public sealed record ColumnDef(string Name, ColumnType Type)
+{
+    public string DuckDbType => Type switch
+    {
+        ColumnType.String => "VARCHAR",
+        ColumnType.Integer => "BIGINT",
+        ColumnType.Float => "DOUBLE",
+        ColumnType.Date => "DATE",
+        ColumnType.StringList => "VARCHAR[]",
+        _ => throw new InvalidOperationException(Type.ToString()),
+    };
+
+    /// <summary>BigQuery's name for the type, as IDC's schemas and the API's `sql` output use it.</summary>
+    public string BigQueryType => Type switch
+    {
+        ColumnType.String or ColumnType.StringList => "STRING",
+        ColumnType.Integer => "INTEGER",
+        ColumnType.Float => "FLOAT",
+        ColumnType.Date => "DATE",
+        _ => throw new InvalidOperationException(Type.ToString()),
+    };
+}
+
+public sealed class TableSchema
+{
+    private readonly Dictionary<string, ColumnDef> _byName;
+
+    public TableSchema(string name, IReadOnlyList<string> keyColumns, IReadOnlyList<ColumnDef> columns)
+    {
+        Name = name;
+        KeyColumns = keyColumns;
+        Columns = columns;
+        _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>IDC's own table name; also the import file's base name and the release file's base name.</summary>
+    public string Name { get; }
+
+    /// <summary>Columns that must be present (and non-empty) in an imported file.</summary>
+    public IReadOnlyList<string> KeyColumns { get; }
+
+    public IReadOnlyList<ColumnDef> Columns { get; }
+
+    public ColumnDef? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public ColumnDef this[string name] => _byName[name];
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+}

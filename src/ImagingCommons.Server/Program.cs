@@ -1,0 +1,4 @@
+using ImagingCommons.Server;
+
+var app = ImagingCommonsServer.Build(args);
+app.Run();
