@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace ImagingCommons.Data.Query;
+
+/// <summary>The kinds of result the API pages through; each has its own output shape.</summary>
+public static class QueryKinds
+{
+    public const string V1Manifest = "v1-manifest";
+    public const string V1Query = "v1-query";
+    public const string V1DicomMetadata = "v1-dicom";
+    public const string V2Manifest = "v2-manifest";
+}
+
+/// <summary>
+/// A complete, self-contained query definition. Its canonical JSON travels inside next_page tokens, so that any
+/// replica (or the same one after a restart) can recompute exactly the same ordered result from an immutable release.
+/// </summary>
+public sealed record QuerySpec
+{
+    [JsonPropertyName("k")]
+    public required string Kind { get; init; }
+
+    /// <summary>Validated filters (canonical keys, values as sent); re-validated when the spec is rebuilt.</summary>
+    [JsonPropertyName("f")]
+    public required JsonObject Filters { get; init; }
+
+    /// <summary>v2: canonical field names; v1 manifest: the selected output keys; v1 query: the fields.</summary>
+    [JsonPropertyName("o")]
+    public IReadOnlyList<string> Fields { get; init; } = [];
+
+    [JsonPropertyName("c")]
+    public bool Counts { get; init; }
+
+    [JsonPropertyName("g")]
+    public bool GroupSize { get; init; }
+
+    public ApiVersion Version => Kind == QueryKinds.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
+
+    public string ToCanonicalJson() => JsonSerializer.Serialize(this);
+
+    public static QuerySpec? FromCanonicalJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<QuerySpec>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public FilterSet ParseFilters()
+    {
+        using var document = JsonDocument.Parse(Filters.ToJsonString());
+        return FilterParser.TryParse(Version, document.RootElement, out var set, out var error)
+            ? set
+            : throw new InvalidOperationException("A stored query no longer validates: " + error);
+    }
+}

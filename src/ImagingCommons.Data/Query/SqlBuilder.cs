@@ -1,0 +1,311 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ImagingCommons.Data.Schema;
+
+namespace ImagingCommons.Data.Query;
+
+/// <summary>How a result column is rendered on the wire.</summary>
+public enum OutputRole
+{
+    /// <summary>A column value, rendered by its schema type.</summary>
+    Value,
+
+    /// <summary>A crdc UUID rendered as a v1 GUID with the "dg.4DFC/" prefix.</summary>
+    Guid,
+
+    /// <summary>A count or group_size: always an integer.</summary>
+    Aggregate,
+}
+
+public sealed record OutputColumn(string Name, ColumnType Type, OutputRole Role = OutputRole.Value);
+
+/// <summary>SQL with table placeholders ({dicom_pivot}, …) and positional parameters ($1, $2, …).</summary>
+public sealed record CompiledQuery(string Sql, IReadOnlyList<object> Parameters, IReadOnlyList<OutputColumn> Columns, IReadOnlyList<string> OrderBy);
+
+/// <summary>
+/// Compiles a <see cref="QuerySpec"/> to DuckDB SQL over a release's tables. Values never enter the SQL text:
+/// every filter value is a parameter; identifiers come only from the fixed catalog.
+/// </summary>
+public static class SqlBuilder
+{
+    /// <summary>v1 manifest columns: query parameter / output key → dicom_pivot column, in the original's order.</summary>
+    public static readonly IReadOnlyList<(string Key, string Column)> V1ManifestColumns =
+    [
+        ("Collection_ID", "collection_id"),
+        ("Patient_ID", "PatientID"),
+        ("StudyInstanceUID", "StudyInstanceUID"),
+        ("SeriesInstanceUID", "SeriesInstanceUID"),
+        ("SOPInstanceUID", "SOPInstanceUID"),
+        ("Source_DOI", "source_DOI"),
+        ("CRDC_Study_GUID", "crdc_study_uuid"),
+        ("CRDC_Series_GUID", "crdc_series_uuid"),
+        ("CRDC_Instance_GUID", "crdc_instance_uuid"),
+        ("GCS_URL", "gcs_url"),
+    ];
+
+    private static readonly string[] CountLevels = ["collection", "patient", "study", "series", "instance"];
+
+    private static readonly Dictionary<string, string> CountColumns = new()
+    {
+        ["collection"] = "collection_id",
+        ["patient"] = "PatientID",
+        ["study"] = "StudyInstanceUID",
+        ["series"] = "SeriesInstanceUID",
+        ["instance"] = "SOPInstanceUID",
+    };
+
+    public static CompiledQuery Compile(QuerySpec spec)
+    {
+        var filters = spec.ParseFilters();
+        return spec.Kind switch
+        {
+            QueryKinds.V1Manifest => V1Manifest(spec, filters),
+            QueryKinds.V1Query => V1Query(spec, filters),
+            QueryKinds.V1DicomMetadata => DicomMetadata(),
+            QueryKinds.V2Manifest => V2Manifest(spec, filters),
+            _ => throw new InvalidOperationException("Unknown query kind " + spec.Kind),
+        };
+    }
+
+    /// <summary>The granularity of a v2 manifest (decides which counts are added), per the original's rules.</summary>
+    public static string Granularity(IEnumerable<string> fields)
+    {
+        var lower = fields.Select(f => f.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        if (lower.Overlaps(["sopinstanceuid", "crdc_instance_uuid", "gcs_url", "aws_url"]))
+        {
+            return "instance";
+        }
+
+        if (lower.Overlaps(["seriesinstanceuid", "crdc_series_uuid"]))
+        {
+            return "series";
+        }
+
+        if (lower.Overlaps(["studyinstanceuid", "crdc_study_uuid"]))
+        {
+            return "study";
+        }
+
+        if (lower.Contains("patientid"))
+        {
+            return "patient";
+        }
+
+        return lower.Contains("collection_id") ? "collection" : "version";
+    }
+
+    /// <summary>The count columns a granularity adds, in output order.</summary>
+    public static IReadOnlyList<string> CountNames(string granularity) => granularity switch
+    {
+        "instance" => [],
+        "version" => CountLevels.Select(l => l + "_count").ToList(),
+        _ => CountLevels.SkipWhile(l => l != granularity).Skip(1).Select(l => l + "_count").ToList(),
+    };
+
+    private static CompiledQuery V1Manifest(QuerySpec spec, FilterSet filters)
+    {
+        var selected = V1ManifestColumns.Where(c => spec.Fields.Contains(c.Key)).ToList();
+        var where = new WhereBuilder(filters);
+        var select = string.Join(", ", selected.Select(c => $"dicom_pivot.{Q(c.Column)} AS {Q(c.Key)}"));
+        // The original orders by the last selected column only; the others break ties so pages are deterministic.
+        var order = new List<string> { selected[^1].Key };
+        order.AddRange(selected.Take(selected.Count - 1).Select(c => c.Key));
+        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var columns = selected.Select(c => new OutputColumn(c.Key, ColumnType.String,
+            c.Key.StartsWith("CRDC_", StringComparison.Ordinal) ? OutputRole.Guid : OutputRole.Value)).ToList();
+        return new CompiledQuery(sql, where.Parameters, columns, order);
+    }
+
+    private static CompiledQuery V1Query(QuerySpec spec, FilterSet filters)
+    {
+        var fields = spec.Fields.Distinct(StringComparer.Ordinal).ToList();
+        var where = new WhereBuilder(filters);
+        var select = string.Join(", ", fields.Select(f => $"dicom_pivot.{Q(ApiCatalog.V1QueryColumn(f))} AS {Q(f)}"));
+        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
+        return new CompiledQuery(sql, where.Parameters, columns, fields);
+    }
+
+    private static CompiledQuery DicomMetadata()
+    {
+        var select = string.Join(", ", ApiCatalog.DicomMetadataColumns.Select(c => $"dicom_pivot.{Q(ApiCatalog.DicomMetadataColumn(c))} AS {Q(c)}"));
+        var sql = $"SELECT {select} FROM {{dicom_pivot}} AS dicom_pivot";
+        var columns = ApiCatalog.DicomMetadataColumns.Select(c => new OutputColumn(c, IdcSchema.DicomPivot[ApiCatalog.DicomMetadataColumn(c)].Type)).ToList();
+        return new CompiledQuery(sql, [], columns, ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]);
+    }
+
+    private static CompiledQuery V2Manifest(QuerySpec spec, FilterSet filters)
+    {
+        var fields = spec.Fields.Select(f => ApiCatalog.V2FieldsLower[f.ToLowerInvariant()]).DistinctBy(f => f.Name).ToList();
+        var where = new WhereBuilder(filters);
+        var extraTables = fields.Select(f => f.EvaluatedIn).Where(t => t != SourceTable.DicomPivot).ToList();
+
+        // Stage 1: the qualifying rows, one per (instance, joined TCGA row), with what the groups and counts need.
+        var inner = new List<string>();
+        foreach (var field in fields)
+        {
+            inner.Add($"{Alias(field.EvaluatedIn)}.{Q(field.Name)} AS {Q(field.Name)}");
+        }
+
+        foreach (var (level, column) in CountColumns)
+        {
+            inner.Add($"dicom_pivot.{Q(column)} AS {Q("__" + level)}");
+        }
+
+        inner.Add("dicom_pivot.instance_size AS __size");
+
+        // Stage 2: groups. StudyDate and StudyDescription aggregate instead of grouping.
+        var groupFields = fields.Where(f => f.Name is not ("StudyDate" or "StudyDescription")).ToList();
+        var outer = new List<string>();
+        var columns = new List<OutputColumn>();
+        var order = new List<string>();
+        foreach (var field in fields)
+        {
+            var type = ApiCatalog.TableSchemaOf(field.EvaluatedIn)[field.Name].Type;
+            columns.Add(new OutputColumn(field.Name, type));
+            order.Add(field.Name);
+            outer.Add(field.Name switch
+            {
+                "StudyDate" => $"MIN({Q(field.Name)}) AS {Q(field.Name)}",
+                "StudyDescription" => $"string_agg(DISTINCT {Q(field.Name)}, ',' ORDER BY {Q(field.Name)}) AS {Q(field.Name)}",
+                _ => Q(field.Name),
+            });
+        }
+
+        if (spec.Counts)
+        {
+            foreach (var count in CountNames(Granularity(fields.Select(f => f.Name))))
+            {
+                var level = count[..^"_count".Length];
+                outer.Add($"COUNT(DISTINCT {Q("__" + level)}) AS {Q(count)}");
+                columns.Add(new OutputColumn(count, ColumnType.Integer, OutputRole.Aggregate));
+            }
+        }
+
+        if (spec.GroupSize)
+        {
+            // Summed over distinct instances: the inner rows are distinct per (instance, group), so joined TCGA
+            // rows that only repeat an instance inside one group do not count it twice (the original did).
+            outer.Add("CAST(SUM(__size) AS BIGINT) AS group_size");
+            columns.Add(new OutputColumn("group_size", ColumnType.Integer, OutputRole.Aggregate));
+        }
+
+        var innerSql = $"SELECT DISTINCT {string.Join(", ", inner)} {where.From(extraTables)} {where.Where()}";
+        var groupBy = groupFields.Count > 0 ? " GROUP BY " + string.Join(", ", groupFields.Select(f => Q(f.Name))) : "";
+        var sql = $"SELECT {(outer.Count > 0 ? string.Join(", ", outer) : "COUNT(*) AS __rows")} FROM ({innerSql}) AS r{groupBy}";
+        return new CompiledQuery(sql, where.Parameters, columns, order);
+    }
+
+    internal static string Alias(SourceTable table) => ApiCatalog.TableName(table);
+
+    internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Builds FROM with the TCGA joins a query needs and WHERE with the spec's cross-source semantics.</summary>
+    private sealed class WhereBuilder
+    {
+        private readonly FilterSet _filters;
+        private readonly List<object> _parameters = [];
+
+        public WhereBuilder(FilterSet filters)
+        {
+            _filters = filters;
+        }
+
+        public IReadOnlyList<object> Parameters => _parameters;
+
+        public string From(IReadOnlyList<SourceTable> extraTables)
+        {
+            var tables = _filters.Entries.Select(e => e.Attribute.EvaluatedIn).Concat(extraTables)
+                .Where(t => t != SourceTable.DicomPivot).Distinct().OrderBy(t => t).ToList();
+            var builder = new StringBuilder("FROM {dicom_pivot} AS dicom_pivot");
+            foreach (var table in tables)
+            {
+                var name = ApiCatalog.TableName(table);
+                builder.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {{{name}}} AS {name} ON dicom_pivot.PatientID = {name}.case_barcode");
+            }
+
+            return builder.ToString();
+        }
+
+        public string Where()
+        {
+            var clauses = new List<string>();
+            foreach (var entry in _filters.Entries.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot))
+            {
+                clauses.Add("(" + Predicate(entry) + ")");
+            }
+
+            // TCGA predicates are grouped per table and pass patients that have no record in that table.
+            foreach (var group in _filters.Entries.Where(e => e.Attribute.EvaluatedIn != SourceTable.DicomPivot).GroupBy(e => e.Attribute.EvaluatedIn).OrderBy(g => g.Key))
+            {
+                var name = ApiCatalog.TableName(group.Key);
+                var inner = string.Join(" AND ", group.Select(e => "(" + Predicate(e) + ")"));
+                clauses.Add($"(({inner}) OR {name}.case_barcode IS NULL)");
+            }
+
+            return clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses);
+        }
+
+        private string Parameter(object value)
+        {
+            _parameters.Add(value);
+            return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        private string Predicate(FilterEntry entry)
+        {
+            var attribute = entry.Attribute;
+            var table = attribute.EvaluatedIn;
+            var column = ApiCatalog.TableSchemaOf(table)[attribute.Name];
+            var expression = $"{Alias(table)}.{Q(column.Name)}";
+            var values = entry.Values.EnumerateArray().ToList();
+
+            if (attribute.IsStringLike)
+            {
+                var text = column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)";
+                var alternatives = new List<string>();
+                foreach (var value in values)
+                {
+                    var s = value.GetString()!;
+                    if (s == "None")
+                    {
+                        alternatives.Add($"{expression} IS NULL");
+                        continue;
+                    }
+
+                    if (attribute.Name == "collection_id")
+                    {
+                        s = FilterSet.NormalizeCollectionId(s, _filters.Version);
+                    }
+
+                    alternatives.Add(s.Contains('%', StringComparison.Ordinal)
+                        ? $"lower({text}) LIKE lower({Parameter(s)})"
+                        : $"lower({text}) = lower({Parameter(s)})");
+                }
+
+                return string.Join(" OR ", alternatives);
+            }
+
+            var numbers = values.Select(v => v.GetDouble()).ToList();
+            if (attribute.Kind == AttributeKind.CategoricalNumber)
+            {
+                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Parameter(n)}"));
+            }
+
+            return entry.Suffix switch
+            {
+                "" or "eq" => $"{expression} = {Parameter(numbers[0])}",
+                "gt" => $"{expression} > {Parameter(numbers[0])}",
+                "gte" => $"{expression} >= {Parameter(numbers[0])}",
+                "lt" => $"{expression} < {Parameter(numbers[0])}",
+                "lte" => $"{expression} <= {Parameter(numbers[0])}",
+                "btw" => $"{expression} > {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
+                "ebtw" => $"{expression} >= {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
+                "btwe" => $"{expression} > {Parameter(numbers[0])} AND {expression} <= {Parameter(numbers[1])}",
+                "ebtwe" => $"{expression} BETWEEN {Parameter(numbers[0])} AND {Parameter(numbers[1])}",
+                _ => throw new InvalidOperationException("Unknown suffix " + entry.Suffix),
+            };
+        }
+    }
+}
