@@ -3,7 +3,7 @@ using static ImagingCommons.Tests.Query.HandMadeRelease;
 namespace ImagingCommons.Tests.Query;
 
 /// <summary>
-/// The shared hand-made release "24.0" (4 collections, 7 patients, 7 studies, 9 series, 11 instances).
+/// The shared hand-made release "24.0" (3 collections, 6 patients, 7 studies, 9 series, 11 instances).
 /// Expected answers in the tests are derived by reading this table, not by running the engine.
 /// </summary>
 ///
