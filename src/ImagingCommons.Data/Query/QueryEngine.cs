@@ -57,6 +57,8 @@ public sealed class QueryEngine : IDisposable
 
     public int MaterialisedCount => _results.Count;
 
+    public bool HoldsRelease(string release) => ReleaseVersion.TryParse(release, out _) && _data.IsHeld(release);
+
     public static string ResultKey(string release, QuerySpec spec)
     {
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(release + "\n" + spec.ToCanonicalJson()));
