@@ -15,7 +15,8 @@ public static class ValueFormat
     {
         if (value is null)
         {
-            return null;
+            // BigQuery returns an empty array, never null, for a repeated column.
+            return type == ColumnType.StringList ? new JsonArray() : null;
         }
 
         if (type == ColumnType.StringList || (value is IEnumerable && value is not string))

@@ -25,8 +25,8 @@ public sealed class HandMadeRelease : IDisposable
         string? bodyPart = null, long size = 1000, double? sliceThickness = null, string? studyDate = null,
         string? studyDescription = null, string? seriesUuid = null, string? instanceUuid = null, string? analysisResult = null)
     {
-        seriesUuid ??= "00000000-0000-4000-8000-" + series.GetHashCode(StringComparison.Ordinal).ToString("x12").PadLeft(12, '0')[..12];
-        instanceUuid ??= "11111111-0000-4000-8000-" + sop.GetHashCode(StringComparison.Ordinal).ToString("x12").PadLeft(12, '0')[..12];
+        seriesUuid ??= SeriesUuid(series);
+        instanceUuid ??= InstanceUuid(sop);
         return new Dictionary<string, object?>
         {
             ["collection_id"] = collection,
@@ -42,7 +42,7 @@ public sealed class HandMadeRelease : IDisposable
             ["StudyDescription"] = studyDescription,
             ["crdc_series_uuid"] = seriesUuid,
             ["crdc_instance_uuid"] = instanceUuid,
-            ["crdc_study_uuid"] = "22222222-0000-4000-8000-" + study.GetHashCode(StringComparison.Ordinal).ToString("x12").PadLeft(12, '0')[..12],
+            ["crdc_study_uuid"] = "57000000-0000-4000-8000-" + Digits(study),
             ["gcs_url"] = $"gs://idc-open-data/{seriesUuid}/{instanceUuid}.dcm",
             ["aws_url"] = $"s3://idc-open-data/{seriesUuid}/{instanceUuid}.dcm",
             ["aws_bucket"] = "idc-open-data",
@@ -50,6 +50,13 @@ public sealed class HandMadeRelease : IDisposable
             ["analysis_results_id"] = analysisResult,
         };
     }
+
+    /// <summary>Readable, deterministic crdc UUIDs: the UID's digits in the last group ("2.41" → …-000000000241).</summary>
+    public static string SeriesUuid(string series) => "5e000000-0000-4000-8000-" + Digits(series);
+
+    public static string InstanceUuid(string sop) => "1e000000-0000-4000-8000-" + Digits(sop);
+
+    private static string Digits(string uid) => new string(uid.Where(char.IsAsciiDigit).ToArray()).PadLeft(12, '0');
 
     /// <summary>Writes one release with the given rows; tables not given are written empty.</summary>
     public void Write(
