@@ -258,6 +258,7 @@ public sealed partial class PageTokenCodecTests : IDisposable
         var codec = NewCodec();
         var query = LongQuery(10 * 1024);
         var token = codec.Encode(Sample(query: query));
+        TestContext.Current.TestOutputHelper?.WriteLine($"query {query.Length} chars, token {token.Length} chars; small query token {codec.Encode(Sample()).Length} chars");
 
         Assert.True(token.Length < query.Length / 3, $"a {query.Length}-character query gave a {token.Length}-character token");
         Assert.True(codec.TryDecode(token, Email, Family, out var decoded));

@@ -138,6 +138,15 @@ public sealed class QueryJobsTests
     }
 
     [Fact]
+    public async Task Work_that_throws_before_returning_a_task_fails_like_any_other_work()
+    {
+        using var jobs = new QueryJobs();
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => jobs.RunAsync<int>("q", _ => throw new NotSupportedException(), Generous, Aborted));
+        Assert.Equal(0, jobs.Count);
+    }
+
+    [Fact]
     public async Task A_failure_of_a_pending_job_reaches_the_caller_that_collects_it()
     {
         using var jobs = new QueryJobs();
