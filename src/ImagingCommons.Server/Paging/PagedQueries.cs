@@ -39,7 +39,7 @@ internal sealed record PageOutcome(PageStatus Status, ResultHandle? Handle, IRea
 /// The shared paging mechanism of every manifest and query route: runs the query under the configured deadline,
 /// answers 202 with a token when it misses it (the query keeps running), and serves pages at token offsets.
 /// </summary>
-internal sealed class PagedQueries(QueryEngine engine, PageTokenCodec codec, ServerOptions options, TimeProvider time)
+internal sealed class PagedQueries(QueryEngine engine, QueryJobs jobs, PageTokenCodec codec, ServerOptions options, TimeProvider time)
 {
     public const int DefaultPageSize = 1000;
 
@@ -66,24 +66,16 @@ internal sealed class PagedQueries(QueryEngine engine, PageTokenCodec codec, Ser
 
     private async Task<PageOutcome> PageAsync(PageToken token, QuerySpec spec, int pageSize, CancellationToken cancellationToken)
     {
-        var job = engine.MaterializeAsync(token.Release, spec);
+        var deadline = TimeSpan.FromMilliseconds(Math.Max(0, options.QueryDeadlineMs));
+        var key = QueryEngine.ResultKey(token.Release, spec);
+        var job = await jobs.RunAsync(key, _ => engine.MaterializeAsync(token.Release, spec), deadline, cancellationToken).ConfigureAwait(false);
         if (!job.IsCompleted)
         {
-            var deadline = TimeSpan.FromMilliseconds(Math.Max(0, options.QueryDeadlineMs));
-            if (deadline > TimeSpan.Zero)
-            {
-                await Task.WhenAny(job, Task.Delay(deadline, time, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            if (!job.IsCompleted)
-            {
-                // The job keeps running; the same position is handed back to resume from.
-                return new PageOutcome(PageStatus.Pending, null, [], "", codec.Encode(token with { IssuedAt = time.GetUtcNow() }), spec);
-            }
+            // The job keeps running; the same position is handed back to resume from.
+            return new PageOutcome(PageStatus.Pending, null, [], "", codec.Encode(token with { IssuedAt = time.GetUtcNow() }), spec);
         }
 
-        var handle = await job.ConfigureAwait(false);
+        var handle = job.Result!;
         var size = Effective(pageSize);
         var rows = await engine.ReadPageAsync(handle, spec, token.Offset, size, cancellationToken).ConfigureAwait(false);
         var next = token.Offset + rows.Count;
