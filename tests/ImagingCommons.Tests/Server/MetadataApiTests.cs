@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 
@@ -77,7 +78,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
         var prad = collections[0];
         Assert.Equal("Prostate Cancer", prad.GetProperty("cancer_type").GetString());
         Assert.Equal("2016-08-29", prad.GetProperty("date_updated").GetString());
-        Assert.Equal("<p>The Cancer Genome Atlas Prostate Adenocarcinoma (TCGA-PRAD) & \"quotes\" – Ünïcode</p>", prad.GetProperty("description").GetString());
+        Assert.Equal(MetadataServerFixture.PradDescription, prad.GetProperty("description").GetString());
         Assert.Equal("10.7937/K9/TCIA.2016.YXOGLM4Y 10.5281/zenodo.12689935", prad.GetProperty("doi").GetString());
         Assert.Equal("CT, MR, PT, SM, ANN, SEG", prad.GetProperty("image_types").GetString());
         Assert.Equal("Prostate", prad.GetProperty("location").GetString());
@@ -295,5 +296,50 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
         {
             Assert.Equal(200, document.RootElement.GetProperty("code").GetInt32());
         }
+    }
+
+    [Theory]
+    [InlineData("/v1/collections")]
+    [InlineData("/v2/collections")]
+    public async Task Large_bodies_are_sent_gzipped_to_clients_that_accept_gzip(string path)
+    {
+        using var plain = await Server.Client.GetAsync(path, TestContext.Current.CancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Accept-Encoding", "br;q=0.9, gzip;q=0.8");
+        using var zipped = await Server.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, zipped.StatusCode);
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        Assert.Equal(["gzip"], zipped.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", zipped.Headers.Vary);
+        await using var gzip = new GZipStream(await zipped.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        Assert.Equal(
+            await plain.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
+            await reader.ReadToEndAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("/v2/versions")]
+    [InlineData("/v1/about")]
+    public async Task Small_bodies_are_never_compressed(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Accept-Encoding", "gzip");
+        using var response = await Server.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
+    public async Task Gzip_refused_with_q_zero_gets_the_plain_body()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/collections");
+        request.Headers.Add("Accept-Encoding", "gzip;q=0");
+        using var response = await Server.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(200, document.RootElement.GetProperty("code").GetInt32());
     }
 }

@@ -15,6 +15,11 @@ public sealed class MetadataServerFixture : IAsyncLifetime
     public static IReadOnlyList<VersionEntry> Versions { get; } =
         [new("1.0", "2020-10-06"), new("2.0", "2020-12-18"), new("3.0", "2021-03-15")];
 
+    /// <summary>HTML with characters JSON must carry through, long enough that the collection lists exceed the gzip threshold.</summary>
+    public static string PradDescription { get; } =
+        "<p>The Cancer Genome Atlas Prostate Adenocarcinoma (TCGA-PRAD) & \"quotes\" – Ünïcode</p>"
+        + string.Concat(Enumerable.Repeat("<p>Imaging and clinical data of prostate cancer subjects.</p>", 20));
+
     /// <summary>Storage order deliberately unsorted: tcga_prad, lidc_idri, nlst.</summary>
     public static IReadOnlyList<TableRow> CurrentCollections { get; } =
     [
@@ -31,7 +36,7 @@ public sealed class MetadataServerFixture : IAsyncLifetime
             ["supporting_data"] = "Clinical, Genomics, Histopathology",
             ["program_id"] = "TCGA",
             ["status"] = "Complete",
-            ["description"] = "<p>The Cancer Genome Atlas Prostate Adenocarcinoma (TCGA-PRAD) & \"quotes\" – Ünïcode</p>",
+            ["description"] = PradDescription,
             ["license_short_name"] = "CC BY 3.0",
             ["subjects"] = 500L,
             ["updated"] = "2016-08-29",
