@@ -1,17 +1,65 @@
+using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Apis;
+using ImagingCommons.Server.Errors;
+using ImagingCommons.Server.Releases;
+using ImagingCommons.Server.Routing;
+
 namespace ImagingCommons.Server;
 
 /// <summary>Builds the web application; shared by <c>dotnet run</c>, <c>idc serve</c> and the tests.</summary>
 public static class ImagingCommonsServer
 {
+    /// <exception cref="ServerStartupException">the configuration or the data directory does not allow serving.</exception>
     public static WebApplication Build(string[] args, Action<ServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         configure?.Invoke(options);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            throw new ServerStartupException($"{ServerOptions.Section}:{nameof(ServerOptions.DataDirectory)} is empty; name the data directory to serve.");
+        }
+
         builder.Services.AddSingleton(options);
 
+        // Releases: the catalog of the data directory, the metadata bodies rendered from it, the watcher for new releases.
+        builder.Services.AddReleases(options);
+
+        // Wire JSON: the spec's exact key names, source-generated.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
+
+        // Errors: {"code","message"} bodies, 404 "Method does not exist." for unknown paths and methods, one exception handler.
+        builder.Services.AddApiErrors();
+
         var app = builder.Build();
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
+        app.LoadReleases();
+
+        app.UseApiErrors();
+        app.UseOptionalTrailingSlash();
+        app.UseRouting();
+        app.UseExactRouteMatching();
+
+        app.MapHealthApi();
+        app.MapAboutApi();
+        app.MapVersionsApi();
+        app.MapCollectionsApi();
+        app.MapAnalysisResultsApi();
         return app;
+    }
+
+    /// <summary>
+    /// Called when the data directory holds no release and <see cref="ServerOptions.GenerateDefaultRelease"/> is on:
+    /// the place where the seeded generator will write the small default release. Until it is wired, it stops the start.
+    /// </summary>
+    /// <exception cref="ServerStartupException">no generator is available yet.</exception>
+    public static void EnsureDefaultRelease(DataDirectory data, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(logger);
+        logger.LogError("The data directory {DataDirectory} holds no release and no default-release generator is available", data.Path);
+        throw new ServerStartupException(
+            $"The data directory {data.Path} holds no release, and this build cannot generate the default one yet. "
+            + "Import a release into it, or point the server at a data directory that holds one "
+            + $"({ServerOptions.Section}:{nameof(ServerOptions.DataDirectory)}, or idc serve --data).");
     }
 }

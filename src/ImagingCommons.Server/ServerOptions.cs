@@ -10,4 +10,7 @@ public sealed class ServerOptions
 
     /// <summary>When the data directory holds no release, generate the small default one first.</summary>
     public bool GenerateDefaultRelease { get; set; } = true;
+
+    /// <summary>How often the server looks for a release published while it runs (two file stats per look).</summary>
+    public TimeSpan ReleaseCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

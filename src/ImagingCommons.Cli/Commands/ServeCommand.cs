@@ -1,6 +1,7 @@
-using Microsoft.Extensions.Hosting;
 using System.CommandLine;
 using ImagingCommons.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace ImagingCommons.Cli.Commands;
 
@@ -13,9 +14,23 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o => o.DataDirectory = parse.GetValue(data)!);
-            await app.StartAsync(cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
+            WebApplication app;
+            try
+            {
+                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o => o.DataDirectory = parse.GetValue(data)!);
+            }
+            catch (ServerStartupException exception)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(exception.Message);
+                return 1;
+            }
+
+            await using (app)
+            {
+                await app.StartAsync(cancellationToken);
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+
             return 0;
         });
         return command;

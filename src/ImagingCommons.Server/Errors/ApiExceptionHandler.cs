@@ -1,0 +1,29 @@
+using ImagingCommons.Server.Apis;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace ImagingCommons.Server.Errors;
+
+/// <summary>
+/// The one place an exception becomes a response: a malformed request that the framework rejects keeps its 4xx
+/// status, anything else is the spec's generic <c>{"code":500,"message":"Exception: &lt;text&gt;"}</c>.
+/// </summary>
+internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ApiError error;
+        if (exception is BadHttpRequestException bad)
+        {
+            error = new ApiError(bad.StatusCode, bad.Message);
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            error = new ApiError(StatusCodes.Status500InternalServerError, "Exception: " + exception.Message);
+        }
+
+        httpContext.Response.StatusCode = error.Code;
+        await httpContext.Response.WriteAsJsonAsync(error, WireJsonContext.Default.ApiError, cancellationToken: cancellationToken);
+        return true;
+    }
+}
