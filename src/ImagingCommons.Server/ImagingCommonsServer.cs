@@ -1,6 +1,7 @@
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Apis;
 using ImagingCommons.Server.Errors;
+using ImagingCommons.Server.Paging;
 using ImagingCommons.Server.Releases;
 using ImagingCommons.Server.Routing;
 
@@ -25,6 +26,9 @@ public static class ImagingCommonsServer
         // Releases: the catalog of the data directory, the metadata bodies rendered from it, the watcher for new releases.
         builder.Services.AddReleases(options);
 
+        // Queries: DuckDB over the release files, materialised results, next_page tokens and the 202 job model.
+        builder.Services.AddQueries(options);
+
         // Wire JSON: the spec's exact key names, source-generated.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
 
@@ -44,6 +48,11 @@ public static class ImagingCommonsServer
         app.MapVersionsApi();
         app.MapCollectionsApi();
         app.MapAnalysisResultsApi();
+        app.MapV1AttributesApi();
+        app.MapV1PreviewApi();
+        app.MapV1DicomMetadataApi();
+        app.MapV2FiltersApi();
+        app.MapV2ManifestApi();
         return app;
     }
 

@@ -254,7 +254,6 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [InlineData("/")]
     [InlineData("/v1")]
     [InlineData("/v2/")]
-    [InlineData("/v2/fields")]
     [InlineData("/v3/collections")]
     [InlineData("/v1/about//")]
     [InlineData("/V1/about")]
