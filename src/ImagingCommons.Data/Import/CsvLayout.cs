@@ -12,91 +12,92 @@ internal static class CsvLayout
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The header's field names (a UTF-8 byte order mark is skipped), or null for an empty file.</summary>
+    /// <summary>The header's field names (a UTF-8 byte order mark is skipped), or null when the first line is empty.</summary>
     /// <exception cref="ImportException">the header is not valid UTF-8 or has an unterminated quote.</exception>
     public static IReadOnlyList<string>? ReadHeader(string path)
     {
-        using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var inQuotes = false;
-        var first = true;
-        var any = false;
+        // The header's bytes up to its line break (outside quotes); only those are decoded, so the rest of the
+        // file is left to DuckDB's reader, which reports errors with their row.
+        var bytes = new List<byte>();
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+        {
+            var inQuotes = false;
+            int b;
+            while ((b = stream.ReadByte()) != -1)
+            {
+                if (b == '"')
+                {
+                    inQuotes = !inQuotes;
+                }
+                else if (!inQuotes && b is '\n' or '\r')
+                {
+                    break;
+                }
+
+                bytes.Add((byte)b);
+            }
+
+            if (inQuotes)
+            {
+                throw new ImportException("the header has a quote that is never closed.", path, line: 1);
+            }
+        }
+
+        string text;
         try
         {
-            int ch;
-            while ((ch = reader.Read()) != -1)
-            {
-                if (first)
-                {
-                    first = false;
-                    if (ch == '\uFEFF')
-                    {
-                        continue;
-                    }
-                }
-
-                any = true;
-                if (inQuotes)
-                {
-                    if (ch == '"')
-                    {
-                        if (reader.Peek() == '"')
-                        {
-                            reader.Read();
-                            field.Append('"');
-                        }
-                        else
-                        {
-                            inQuotes = false;
-                        }
-                    }
-                    else
-                    {
-                        field.Append((char)ch);
-                    }
-                }
-                else if (ch == '"')
-                {
-                    inQuotes = true;
-                }
-                else if (ch == ',')
-                {
-                    fields.Add(field.ToString());
-                    field.Clear();
-                }
-                else if (ch == '\n')
-                {
-                    break;
-                }
-                else if (ch == '\r')
-                {
-                    if (reader.Peek() == '\n')
-                    {
-                        reader.Read();
-                    }
-
-                    break;
-                }
-                else
-                {
-                    field.Append((char)ch);
-                }
-            }
+            text = StrictUtf8.GetString(bytes.ToArray());
         }
         catch (DecoderFallbackException e)
         {
             throw new ImportException("the header is not valid UTF-8 (CSV files must be UTF-8 encoded).", path, line: 1, innerException: e);
         }
 
-        if (inQuotes)
+        if (text.StartsWith('\uFEFF'))
         {
-            throw new ImportException("the header has a quote that is never closed.", path, line: 1);
+            text = text[1..];
         }
 
-        if (!any)
+        if (text.Length == 0)
         {
             return null;
+        }
+
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (quoted)
+            {
+                if (ch != '"')
+                {
+                    field.Append(ch);
+                }
+                else if (i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = false;
+                }
+            }
+            else if (ch == '"')
+            {
+                quoted = true;
+            }
+            else if (ch == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(ch);
+            }
         }
 
         fields.Add(field.ToString());

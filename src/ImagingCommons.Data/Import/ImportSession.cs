@@ -177,7 +177,7 @@ internal sealed partial class ImportSession : IDisposable
     private static IReadOnlyList<SourceColumn> CsvColumns(TableSource source)
     {
         var header = CsvLayout.ReadHeader(source.Path)
-            ?? throw new ImportException("the file is empty; a CSV file starts with a header row naming its columns.", source.Path, line: 1);
+            ?? throw new ImportException("the file is empty or its first line is blank; a CSV file starts with a header row naming its columns.", source.Path, line: 1);
         return header.Select((name, i) => new SourceColumn(name, "VARCHAR", i)).ToList();
     }
 
@@ -377,13 +377,11 @@ internal sealed partial class ImportSession : IDisposable
     private static ImportException CsvReadError(string path, DuckDBException e)
     {
         var message = e.Message;
-        var lines = message.Split('\n');
-        var reason = lines
-            .SkipWhile(l => !l.StartsWith("Original Line:", StringComparison.Ordinal))
-            .Skip(1)
-            .TakeWhile(l => l.Trim().Length > 0 && !l.StartsWith("Possible", StringComparison.Ordinal))
-            .ToList();
-        var detail = reason.Count > 0 ? string.Join(" ", reason).Trim() : FirstLine(message);
+        var end = message.IndexOf("\nPossible", StringComparison.Ordinal);
+        var reason = (end < 0 ? message : message[..end]).Split('\n')
+            .Where(l => l.Trim().Length > 0)
+            .LastOrDefault(l => !l.Contains("CSV Error on Line", StringComparison.Ordinal) && !l.StartsWith("Original Line:", StringComparison.Ordinal));
+        var detail = reason?.Trim() ?? FirstLine(message);
         if (ColumnCount().Match(detail) is { Success: true } count)
         {
             detail = $"the row has {count.Groups[2].Value} fields but the header has {count.Groups[1].Value}.";
