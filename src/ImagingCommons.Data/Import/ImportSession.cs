@@ -101,7 +101,7 @@ internal sealed partial class ImportSession : IDisposable
 
             if (!seen.Add(column.Name))
             {
-                throw new ImportException("the column appears more than once in the header.", source.Path, column: column.Name);
+                throw new ImportException("the column appears more than once in the file.", source.Path, column: column.Name);
             }
 
             known.Add((column, IndexOf(table, def)));
@@ -119,21 +119,16 @@ internal sealed partial class ImportSession : IDisposable
             }
         }
 
+        // On failure the whole session is disposed, so the raw table only needs dropping after success.
         LoadRaw(source, columns, known);
-        try
-        {
-            var conversions = known.ToDictionary(
-                k => k.SchemaIndex,
-                k => ColumnConversion.For(table.Columns[k.SchemaIndex], RawName(k.SchemaIndex), k.Source.Type));
-            var rowCount = Check(source, known, conversions);
-            CheckUnique(source);
-            Write(table, conversions, outputPath);
-            return rowCount;
-        }
-        finally
-        {
-            Execute($"DROP TABLE IF EXISTS {RawTable}");
-        }
+        var conversions = known.ToDictionary(
+            k => k.SchemaIndex,
+            k => ColumnConversion.For(table.Columns[k.SchemaIndex], RawName(k.SchemaIndex), k.Source.Type));
+        var rowCount = Check(source, known, conversions);
+        CheckUnique(source);
+        Write(table, conversions, outputPath);
+        Execute($"DROP TABLE {RawTable}");
+        return rowCount;
     }
 
     /// <summary>original_collections_metadata from the written dicom_pivot: one row per collection.</summary>
@@ -187,7 +182,7 @@ internal sealed partial class ImportSession : IDisposable
         try
         {
             using var command = Command($"DESCRIBE SELECT * FROM read_parquet({SqlText.ReadPath(source.Path)})");
-            using var reader = command.ExecuteReader();
+            using var reader = Run(command, c => c.ExecuteReader());
             while (reader.Read())
             {
                 columns.Add(new SourceColumn(reader.GetString(0), reader.GetString(1), columns.Count));

@@ -658,5 +658,22 @@ public sealed class ImporterTests
         Assert.False(Directory.Exists(sandbox.Data.Path));
     }
 
+    [Fact]
+    public void An_import_cancelled_midway_leaves_the_data_directory_as_it_was()
+    {
+        using var sandbox = new ImportSandbox();
+        sandbox.Write("dicom_pivot.csv", ValidPivot);
+        Import(sandbox, "23.0");
+        sandbox.Write("dicom_pivot.csv", ImportSandbox.Keys + ",Unknown\nc,p,s,se,i,x\n");
+        var before = sandbox.Snapshot();
+        using var cancel = new CancellationTokenSource();
+
+        // The warning about the unknown column comes while dicom_pivot is being read, with the staging folder in place.
+        Assert.ThrowsAny<OperationCanceledException>(
+            () => ReleaseImporter.Import(sandbox.Data, Version, Date, sandbox.From, _ => cancel.Cancel(), cancel.Token));
+
+        Assert.Equal(before, sandbox.Snapshot());
+    }
+
     private static List<string> Strings(object? list) => Assert.IsType<List<string>>(list);
 }
