@@ -52,6 +52,8 @@ public sealed class QueryEngine : IDisposable
         _keepAlive = new DuckDBConnection(_connectionString);
         _keepAlive.Open();
         Execute(_keepAlive, $"SET memory_limit='{_options.MemoryLimit}'");
+        // Spill next to the store, never into the working directory.
+        Execute(_keepAlive, $"SET temp_directory={SqlText.Literal(_storePath + ".tmp")}");
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
@@ -136,7 +138,7 @@ public sealed class QueryEngine : IDisposable
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var c = SqlBuilder.Q(def.Name);
-        command.CommandText = $"SELECT DISTINCT {c} AS v FROM read_parquet({Literal(path)}) ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+        command.CommandText = $"SELECT DISTINCT {c} AS v FROM read_parquet({SqlText.ReadPath(path)}) ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var values = new List<string?>();
         while (await reader.ReadAsync(cancellationToken))
@@ -190,7 +192,7 @@ public sealed class QueryEngine : IDisposable
         for (var i = compiled.Parameters.Count; i >= 1; i--)
         {
             var value = compiled.Parameters[i - 1];
-            var literal = value is string s ? Literal(s) : Convert.ToString(value, CultureInfo.InvariantCulture)!;
+            var literal = value is string s ? SqlText.Literal(s) : Convert.ToString(value, CultureInfo.InvariantCulture)!;
             text = text.Replace("$" + i.ToString(CultureInfo.InvariantCulture), literal, StringComparison.Ordinal);
         }
 
@@ -206,13 +208,11 @@ public sealed class QueryEngine : IDisposable
     {
         foreach (var schema in new[] { IdcSchema.DicomPivot, IdcSchema.Clinical, IdcSchema.Biospecimen })
         {
-            sql = sql.Replace("{" + schema.Name + "}", "read_parquet(" + Literal(_data.TablePath(release, schema.Name)) + ")", StringComparison.Ordinal);
+            sql = sql.Replace("{" + schema.Name + "}", "read_parquet(" + SqlText.ReadPath(_data.TablePath(release, schema.Name)) + ")", StringComparison.Ordinal);
         }
 
         return sql;
     }
-
-    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private void TrimToCapacity(string keep)
     {
@@ -279,6 +279,10 @@ public sealed class QueryEngine : IDisposable
             try
             {
                 File.Delete(file);
+                if (Directory.Exists(_storePath + ".tmp"))
+                {
+                    Directory.Delete(_storePath + ".tmp", recursive: true);
+                }
             }
             catch (IOException)
             {

@@ -1,8 +1,8 @@
 using System.Text;
 
-namespace ImagingCommons.Data.Import;
+namespace ImagingCommons.Data;
 
-/// <summary>Quoting for the SQL the importer builds (column names and paths come from outside).</summary>
+/// <summary>Quoting for the SQL that the importer and the query engine build (names and paths come from outside).</summary>
 internal static class SqlText
 {
     /// <summary>A double-quoted identifier.</summary>
