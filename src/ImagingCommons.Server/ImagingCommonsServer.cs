@@ -1,6 +1,7 @@
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Apis;
 using ImagingCommons.Server.Errors;
+using ImagingCommons.Server.OpenApi;
 using ImagingCommons.Server.Paging;
 using ImagingCommons.Server.Releases;
 using ImagingCommons.Server.Routing;
@@ -32,6 +33,9 @@ public static class ImagingCommonsServer
         // Wire JSON: the spec's exact key names, source-generated.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
 
+        // OpenAPI: one document per version, with interactive pages at /v1/swagger and /v2/swagger.
+        builder.Services.AddApiDocuments();
+
         // Errors: {"code","message"} bodies, 404 "Method does not exist." for unknown paths and methods, one exception handler.
         builder.Services.AddApiErrors();
 
@@ -39,6 +43,7 @@ public static class ImagingCommonsServer
         app.LoadReleases();
 
         app.UseApiErrors();
+        app.UseApiDocuments();
         app.UseOptionalTrailingSlash();
         app.UseRouting();
         app.UseExactRouteMatching();
@@ -53,6 +58,7 @@ public static class ImagingCommonsServer
         app.MapV1DicomMetadataApi();
         app.MapV2FiltersApi();
         app.MapV2ManifestApi();
+        app.MapApiDocuments();
         return app;
     }
 

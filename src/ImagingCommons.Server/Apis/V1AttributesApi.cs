@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 
+using ImagingCommons.Server.OpenApi;
+
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>v1 /attributes (spec §6.5): the filterable attributes per data source.</summary>
@@ -9,7 +11,7 @@ internal static class V1AttributesApi
 {
     public static IEndpointRouteBuilder MapV1AttributesApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/attributes", Attributes).WithTags("v1 metadata").WithName("v1Attributes").WithSummary("Filterable attributes per data source");
+        routes.MapGet("/v1/attributes", Attributes).WithTags("v1 metadata").WithName("v1Attributes").WithSummary("Filterable attributes per data source").OkOrBadRequest<AttributesShape>();
         return routes;
     }
 

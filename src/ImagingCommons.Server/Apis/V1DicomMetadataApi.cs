@@ -3,6 +3,8 @@ using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
 
+using ImagingCommons.Server.OpenApi;
+
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>
@@ -14,8 +16,8 @@ internal static class V1DicomMetadataApi
     public static IEndpointRouteBuilder MapV1DicomMetadataApi(this IEndpointRouteBuilder routes)
     {
         var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata");
-        v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged");
-        v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata");
+        v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged").Paged<DicomMetadataShape>();
+        v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata").Paged<QueryNextPageShape>();
         return routes;
     }
 

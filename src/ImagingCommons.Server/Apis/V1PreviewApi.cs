@@ -4,6 +4,8 @@ using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
 
+using ImagingCommons.Server.OpenApi;
+
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>
@@ -23,10 +25,10 @@ internal static class V1PreviewApi
     public static IEndpointRouteBuilder MapV1PreviewApi(this IEndpointRouteBuilder routes)
     {
         var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohorts (preview)");
-        v1.MapPost("/manifest/preview", ManifestPreview).WithName("v1ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it");
-        v1.MapGet("/manifest/nextPage", ManifestNextPage).WithName("v1ManifestNextPage").WithSummary("Next page of a manifest");
-        v1.MapPost("/query/preview", QueryPreview).WithName("v1QueryPreview").WithSummary("Distinct field combinations of a cohort definition");
-        v1.MapGet("/query/nextPage", QueryNextPage).WithName("v1QueryNextPage").WithSummary("Next page of a query");
+        v1.MapPost("/manifest/preview", ManifestPreview).WithName("v1ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it").JsonBody<V1CohortDefinitionShape>().Paged<V1ManifestPreviewShape>();
+        v1.MapGet("/manifest/nextPage", ManifestNextPage).WithName("v1ManifestNextPage").WithSummary("Next page of a manifest").Paged<V1ManifestNextPageShape>();
+        v1.MapPost("/query/preview", QueryPreview).WithName("v1QueryPreview").WithSummary("Distinct field combinations of a cohort definition").JsonBody<V1QueryPreviewRequestShape>().Paged<V1QueryPreviewShape>();
+        v1.MapGet("/query/nextPage", QueryNextPage).WithName("v1QueryNextPage").WithSummary("Next page of a query").Paged<QueryNextPageShape>();
         return routes;
     }
 

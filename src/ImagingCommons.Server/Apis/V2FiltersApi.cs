@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 
+using ImagingCommons.Server.OpenApi;
+
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>v2 /filters, /filters/values/{filter} and /fields/{version} (spec §7.5-7.7).</summary>
@@ -15,10 +17,10 @@ internal static class V2FiltersApi
     public static IEndpointRouteBuilder MapV2FiltersApi(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2").WithTags("v2 metadata");
-        v2.MapGet("/filters", Filters).WithName("v2Filters").WithSummary("Filter attributes per data source");
-        v2.MapGet("/filters/values/{filter}", FilterValues).WithName("v2FilterValues").WithSummary("Values of a categorical filter in the current release");
+        v2.MapGet("/filters", Filters).WithName("v2Filters").WithSummary("Filter attributes per data source").Produces<FiltersShape>();
+        v2.MapGet("/filters/values/{filter}", FilterValues).WithName("v2FilterValues").WithSummary("Values of a categorical filter in the current release").OkOrBadRequest<FilterValuesShape>();
         v2.MapGet("/fields", NoVersion).WithName("v2FieldsNoVersion").ExcludeFromDescription();
-        v2.MapGet("/fields/{version}", Fields).WithName("v2Fields").WithSummary("Manifest fields of a data version");
+        v2.MapGet("/fields/{version}", Fields).WithName("v2Fields").WithSummary("Manifest fields of a data version").OkOrBadRequest<FieldsShape>();
         return routes;
     }
 

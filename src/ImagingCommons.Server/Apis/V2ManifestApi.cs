@@ -5,6 +5,8 @@ using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
 using Microsoft.AspNetCore.WebUtilities;
 
+using ImagingCommons.Server.OpenApi;
+
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>The public v2 manifest routes (spec §7.8.1-7.8.3, §7.8.5).</summary>
@@ -16,8 +18,8 @@ internal static class V2ManifestApi
     public static IEndpointRouteBuilder MapV2ManifestApi(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2/cohorts/manifest").WithTags("v2 manifests (preview)");
-        v2.MapPost("/preview", Preview).WithName("v2ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it");
-        v2.MapGet("/preview/nextPage", PreviewNextPage).WithName("v2ManifestPreviewNextPage").WithSummary("Next page of a preview manifest");
+        v2.MapPost("/preview", Preview).WithName("v2ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it").JsonBody<V2ManifestPreviewRequestShape>().Paged<V2ManifestPreviewShape>();
+        v2.MapGet("/preview/nextPage", PreviewNextPage).WithName("v2ManifestPreviewNextPage").WithSummary("Next page of a preview manifest").Paged<V2ManifestNextPageShape>();
         return routes;
     }
 

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ImagingCommons.Server.Apis;
+
+// The shapes of the query routes' bodies, for the OpenAPI documents. The handlers build these bodies as JSON trees
+// (their row keys are the requested fields), so these records describe the wire and are not used to serialise it.
+
+/// <summary>A filter set: attribute key (optionally with a numeric suffix) → non-empty array of values.</summary>
+internal sealed class FilterSetShape : Dictionary<string, JsonElement[]>;
+
+internal sealed record ErrorShape([property: JsonPropertyName("code")] int Code, [property: JsonPropertyName("message")] string Message);
+
+internal sealed record TimeoutInfoShape(
+    [property: JsonPropertyName("next_page")] string NextPage,
+    [property: JsonPropertyName("cohortObjects")] JsonElement CohortObjects);
+
+/// <summary>HTTP 202: the query keeps running; resume with the token on the matching nextPage route.</summary>
+internal sealed record TimeoutShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("next_page")] string NextPage,
+    [property: JsonPropertyName("query_info")] TimeoutInfoShape QueryInfo);
+
+internal sealed record V1CohortDefinitionShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filters")] FilterSetShape Filters);
+
+internal sealed record FilterSetEchoShape(
+    [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
+    [property: JsonPropertyName("filters")] FilterSetShape Filters);
+
+internal sealed record V1ManifestBlockShape(
+    [property: JsonPropertyName("json_manifest")] IReadOnlyList<Dictionary<string, string?>> JsonManifest,
+    [property: JsonPropertyName("totalFound")] long TotalFound,
+    [property: JsonPropertyName("rowsReturned")] int RowsReturned);
+
+internal sealed record V1ManifestCohortShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet,
+    [property: JsonPropertyName("sql")] string Sql);
+
+internal sealed record V1ManifestPreviewShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort")] V1ManifestCohortShape Cohort,
+    [property: JsonPropertyName("manifest")] V1ManifestBlockShape Manifest,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record V1ManifestNextPageShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("manifest")] V1ManifestBlockShape Manifest,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record V1QueryFieldsShape([property: JsonPropertyName("fields")] IReadOnlyList<string> Fields);
+
+internal sealed record V1QueryPreviewRequestShape(
+    [property: JsonPropertyName("cohort_def")] V1CohortDefinitionShape CohortDef,
+    [property: JsonPropertyName("queryFields")] V1QueryFieldsShape QueryFields);
+
+/// <summary>Rows of BigQuery-style values: strings or null, arrays of strings for repeated columns.</summary>
+internal sealed record QueryResultsShape(
+    [property: JsonPropertyName("json")] IReadOnlyList<Dictionary<string, JsonElement>> Json,
+    [property: JsonPropertyName("totalFound")] long TotalFound,
+    [property: JsonPropertyName("rowsReturned")] int RowsReturned);
+
+internal sealed record V1QueryCohortShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filters")] FilterSetShape Filters,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet,
+    [property: JsonPropertyName("sql")] string Sql);
+
+internal sealed record V1QueryPreviewShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort_def")] V1QueryCohortShape CohortDef,
+    [property: JsonPropertyName("query_results")] QueryResultsShape QueryResults,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record QueryNextPageShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort")] Dictionary<string, JsonElement> Cohort,
+    [property: JsonPropertyName("query_results")] QueryResultsShape QueryResults,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record DicomMetadataShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("query_results")] QueryResultsShape QueryResults,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record AttributeShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("data_type")] string DataType,
+    [property: JsonPropertyName("active")] bool Active,
+    [property: JsonPropertyName("units")] string? Units);
+
+internal sealed record AttributeSourceShape(
+    [property: JsonPropertyName("data_source")] string DataSource,
+    [property: JsonPropertyName("attributes")] IReadOnlyList<AttributeShape> Attributes);
+
+internal sealed record AttributesShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
+    [property: JsonPropertyName("data_sources")] IReadOnlyList<AttributeSourceShape> DataSources);
+
+internal sealed record FilterShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("data_type")] string DataType,
+    [property: JsonPropertyName("units")] string? Units);
+
+internal sealed record FilterSourceShape(
+    [property: JsonPropertyName("data_source")] string DataSource,
+    [property: JsonPropertyName("filters")] IReadOnlyList<FilterShape> Filters);
+
+internal sealed record FiltersShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("data_sources")] IReadOnlyList<FilterSourceShape> DataSources);
+
+internal sealed record FilterValuesShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("values")] IReadOnlyList<string?> Values);
+
+internal sealed record FieldSourceShape(
+    [property: JsonPropertyName("data_source")] string DataSource,
+    [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields);
+
+internal sealed record FieldsShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
+    [property: JsonPropertyName("data_sources")] IReadOnlyList<FieldSourceShape> DataSources);
+
+internal sealed record V2CohortDefinitionShape(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filters")] FilterSetShape? Filters);
+
+/// <summary>The body of a v2 manifest request; counts, group_size and sql also accept "True"/"true"/"False"/"false".</summary>
+internal sealed record V2ManifestPreviewRequestShape(
+    [property: JsonPropertyName("cohort_def")] V2CohortDefinitionShape CohortDef,
+    [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields,
+    [property: JsonPropertyName("counts")] bool Counts,
+    [property: JsonPropertyName("group_size")] bool GroupSize,
+    [property: JsonPropertyName("sql")] bool Sql,
+    [property: JsonPropertyName("page_size")] int PageSize);
+
+/// <summary>Manifest rows: INTEGER columns, counts and group_size as numbers; other values as strings or null.</summary>
+internal sealed record V2ManifestBlockShape(
+    [property: JsonPropertyName("manifest_data")] IReadOnlyList<Dictionary<string, JsonElement>> ManifestData,
+    [property: JsonPropertyName("totalFound")] long TotalFound,
+    [property: JsonPropertyName("rowsReturned")] int RowsReturned);
+
+internal sealed record V2CohortEchoShape(
+    [property: JsonPropertyName("name")] JsonElement Name,
+    [property: JsonPropertyName("description")] JsonElement Description,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet,
+    [property: JsonPropertyName("sql")] string? Sql);
+
+internal sealed record V2ManifestPreviewShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort_def")] V2CohortEchoShape CohortDef,
+    [property: JsonPropertyName("manifest")] V2ManifestBlockShape Manifest,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record V2ManifestNextPageShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("manifest")] V2ManifestBlockShape Manifest,
+    [property: JsonPropertyName("next_page")] string NextPage);

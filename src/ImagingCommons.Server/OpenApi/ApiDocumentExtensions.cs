@@ -1,0 +1,125 @@
+using Microsoft.OpenApi;
+
+namespace ImagingCommons.Server.OpenApi;
+
+/// <summary>One OpenAPI document per API version, and the interactive pages at /v1/swagger and /v2/swagger.</summary>
+internal static class ApiDocumentExtensions
+{
+    private static readonly string[] Versions = ["v1", "v2"];
+
+    private static readonly (string Name, string Description, bool Integer)[] ManifestColumns =
+    [
+        ("Collection_ID", "Include collection_id", false),
+        ("Patient_ID", "Include PatientID", false),
+        ("StudyInstanceUID", "Include StudyInstanceUID", false),
+        ("SeriesInstanceUID", "Include SeriesInstanceUID", false),
+        ("SOPInstanceUID", "Include SOPInstanceUID", false),
+        ("Source_DOI", "Include source_DOI", false),
+        ("CRDC_Study_GUID", "Include the study's crdc UUID as a dg.4DFC/ GUID", false),
+        ("CRDC_Series_GUID", "Include the series' crdc UUID as a dg.4DFC/ GUID", false),
+        ("CRDC_Instance_GUID", "Include the instance's crdc UUID as a dg.4DFC/ GUID", false),
+        ("GCS_URL", "Include the instance's gs:// URL", false),
+    ];
+
+    private static readonly (string Name, string Description, bool Integer) Sql = ("sql", "\"True\" to include the SQL that produced the result", false);
+    private static readonly (string Name, string Description, bool Integer) PageSize = ("page_size", "Rows per page (default 1000; larger values than the server's maximum give short pages)", true);
+    private static readonly (string Name, string Description, bool Integer) NextPage = ("next_page", "The token of the previous page (or of a 202 answer)", false);
+
+    /// <summary>Query parameters of routes that read them from the raw query string (exact names matter there).</summary>
+    private static readonly Dictionary<string, (string Name, string Description, bool Integer)[]> QueryParameters = new()
+    {
+        ["v1ManifestPreview"] = [.. ManifestColumns, Sql, PageSize],
+        ["v1ManifestNextPage"] = [NextPage, PageSize],
+        ["v1QueryPreview"] = [Sql, PageSize],
+        ["v1QueryNextPage"] = [NextPage, PageSize],
+        ["v1DicomMetadata"] = [PageSize],
+        ["v1DicomMetadataNextPage"] = [NextPage, PageSize],
+        ["v1Attributes"] = [("data_source", "Restrict the answer to one data source", false)],
+        ["GetV1Collections"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
+        ["GetV1AnalysisResults"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
+        ["v2ManifestPreviewNextPage"] = [NextPage, PageSize],
+    };
+
+    public static IServiceCollection AddApiDocuments(this IServiceCollection services)
+    {
+        foreach (var version in Versions)
+        {
+            services.AddOpenApi(version, options =>
+            {
+                options.ShouldInclude = description => description.RelativePath?.StartsWith(version + "/", StringComparison.Ordinal) == true;
+                options.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info = new OpenApiInfo
+                    {
+                        Title = $"ImagingCommons: NCI Imaging Data Commons API {version}",
+                        Version = version,
+                        Description = "A self-hosted implementation of the IDC REST API. Errors are {\"code\",\"message\"} bodies; "
+                            + "paged routes return next_page tokens (\"\" after the last page) and answer 202 with a token when a query outlives its deadline.",
+                    };
+                    return Task.CompletedTask;
+                });
+                options.AddOperationTransformer((operation, _, _) =>
+                {
+                    if (operation.OperationId is { } id && QueryParameters.TryGetValue(id, out var parameters))
+                    {
+                        operation.Parameters ??= [];
+                        foreach (var (name, description, integer) in parameters)
+                        {
+                            operation.Parameters.Add(new OpenApiParameter
+                            {
+                                Name = name,
+                                In = ParameterLocation.Query,
+                                Required = name == "next_page",
+                                Description = description,
+                                Schema = new OpenApiSchema { Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String },
+                            });
+                        }
+                    }
+
+                    return Task.CompletedTask;
+                });
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>/v1/openapi.json, /v2/openapi.json, and Swagger UI pages over them (assets served from the package).</summary>
+    public static WebApplication UseApiDocuments(this WebApplication app)
+    {
+        foreach (var version in Versions)
+        {
+            app.UseSwaggerUI(ui =>
+            {
+                ui.RoutePrefix = version + "/swagger";
+                ui.DocumentTitle = $"ImagingCommons IDC API {version}";
+                ui.SwaggerEndpoint($"/{version}/openapi.json", $"IDC API {version}");
+            });
+        }
+
+        return app;
+    }
+
+    public static WebApplication MapApiDocuments(this WebApplication app)
+    {
+        app.MapOpenApi("/{documentName}/openapi.json");
+        return app;
+    }
+}
+
+/// <summary>Response declarations shared by the query routes.</summary>
+internal static class RouteDocumentation
+{
+    /// <summary>A paged route: its page (200), the slow-query answer (202) and the error body (400).</summary>
+    public static RouteHandlerBuilder Paged<TPage>(this RouteHandlerBuilder route) => route
+        .Produces<TPage>(StatusCodes.Status200OK)
+        .Produces<Apis.TimeoutShape>(StatusCodes.Status202Accepted)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
+
+    public static RouteHandlerBuilder OkOrBadRequest<T>(this RouteHandlerBuilder route) => route
+        .Produces<T>(StatusCodes.Status200OK)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
+
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder route)
+        where T : notnull => route.Accepts<T>("application/json");
+}
