@@ -11,13 +11,24 @@ internal static class ServeCommand
     {
         var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => "data" };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
-        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls };
+        var deadline = new Option<int?>("--query-deadline-ms")
+        {
+            Description = "How long a request waits for its query before answering 202 with a next_page token (0: always 202)",
+        };
+        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, deadline };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
-                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o => o.DataDirectory = parse.GetValue(data)!);
+                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o =>
+                {
+                    o.DataDirectory = parse.GetValue(data)!;
+                    if (parse.GetValue(deadline) is { } milliseconds)
+                    {
+                        o.QueryDeadlineMs = milliseconds;
+                    }
+                });
             }
             catch (ServerStartupException exception)
             {
