@@ -23,6 +23,18 @@ internal sealed class JsonBody(JsonNode body, int statusCode) : IResult
 
     public static JsonBody BadRequest(string message) => Error(StatusCodes.Status400BadRequest, message);
 
+    /// <summary>The body serialised once, for responses that only change with the release (see <see cref="ResponseCache"/>).</summary>
+    public byte[] ToBytes()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            body.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = statusCode;
@@ -30,6 +42,21 @@ internal sealed class JsonBody(JsonNode body, int statusCode) : IResult
         await using var writer = new Utf8JsonWriter(httpContext.Response.Body, WriterOptions);
         body.WriteTo(writer);
         await writer.FlushAsync(httpContext.RequestAborted);
+    }
+}
+
+/// <summary>
+/// Bodies that depend only on the release (filters, fields, attributes): rendered once per release and key, then
+/// written as bytes, because these metadata routes must sustain thousands of requests per second.
+/// </summary>
+internal sealed class ResponseCache
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _bodies = new(StringComparer.Ordinal);
+
+    public IResult GetOrAdd(string key, Func<JsonBody> render)
+    {
+        var bytes = _bodies.GetOrAdd(key, _ => render().ToBytes());
+        return Results.Bytes(bytes, "application/json");
     }
 }
 

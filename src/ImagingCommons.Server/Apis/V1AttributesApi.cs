@@ -23,7 +23,7 @@ internal static class V1AttributesApi
         _ => "bigquery-public-data.idc_v4.tcga_biospecimen_rel9",
     };
 
-    public static IResult Attributes(HttpRequest request, ReleaseCatalog catalog)
+    public static IResult Attributes(HttpRequest request, ReleaseCatalog catalog, ResponseCache cache)
     {
         if (V1Arguments.FirstUnexpected(request, "data_source") is { } unexpected)
         {
@@ -42,6 +42,11 @@ internal static class V1AttributesApi
             }
         }
 
+        return cache.GetOrAdd($"v1-attributes:{release}:{requested}", () => Render(release, tables));
+    }
+
+    private static JsonBody Render(string release, SourceTable[] tables)
+    {
         var sources = new JsonArray();
         foreach (var table in tables)
         {

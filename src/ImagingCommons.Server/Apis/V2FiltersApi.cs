@@ -33,9 +33,14 @@ internal static class V2FiltersApi
                 ? ApiCatalog.V2Suffixes.Select(s => (table, a.Name + "_" + s, a))
                 : [(table, a.Name, a)]));
 
-    public static IResult Filters(ReleaseCatalog catalog)
+    public static IResult Filters(ReleaseCatalog catalog, ResponseCache cache)
     {
         var release = catalog.CurrentRelease!;
+        return cache.GetOrAdd("v2-filters:" + release, () => RenderFilters(release));
+    }
+
+    private static JsonBody RenderFilters(string release)
+    {
         var sources = new JsonArray();
         foreach (var group in Entries().GroupBy(e => e.Table))
         {
@@ -74,7 +79,7 @@ internal static class V2FiltersApi
     /// Every version of /versions answers; this server keeps one field list, so older versions get today's list
     /// under their own table names (documented in docs/decisions.md).
     /// </summary>
-    public static IResult Fields(string version, ReleaseCatalog catalog)
+    public static IResult Fields(string version, ReleaseCatalog catalog, ResponseCache cache)
     {
         var current = catalog.CurrentRelease!;
         string resolved;
@@ -91,6 +96,11 @@ internal static class V2FiltersApi
             return JsonBody.BadRequest($"Supplied idc_data_version '{version}' is invalid. Query the /versions endpoint for defined versions.");
         }
 
+        return cache.GetOrAdd("v2-fields:" + resolved, () => RenderFields(resolved));
+    }
+
+    private static JsonBody RenderFields(string resolved)
+    {
         var sources = new JsonArray();
         foreach (var table in SourceOrder)
         {

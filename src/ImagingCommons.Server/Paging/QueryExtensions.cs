@@ -16,6 +16,7 @@ internal static class QueryExtensions
             ? PageTokenCodec.ForDataDirectory(sp.GetRequiredService<ReleaseCatalog>().Data, sp.GetRequiredService<TimeProvider>())
             : PageTokenCodec.FromBase64Key(options.PageTokenKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PagedQueries>();
+        services.AddSingleton<Apis.ResponseCache>();
         return services;
     }
 }
