@@ -311,22 +311,28 @@ public static class SqlBuilder
             var numbers = values.Select(v => v.GetDouble()).ToList();
             if (attribute.Kind == AttributeKind.CategoricalNumber)
             {
-                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Parameter(n)}"));
+                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Number(n)}"));
             }
 
             return entry.Suffix switch
             {
-                "" or "eq" => $"{expression} = {Parameter(numbers[0])}",
-                "gt" => $"{expression} > {Parameter(numbers[0])}",
-                "gte" => $"{expression} >= {Parameter(numbers[0])}",
-                "lt" => $"{expression} < {Parameter(numbers[0])}",
-                "lte" => $"{expression} <= {Parameter(numbers[0])}",
-                "btw" => $"{expression} > {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
-                "ebtw" => $"{expression} >= {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
-                "btwe" => $"{expression} > {Parameter(numbers[0])} AND {expression} <= {Parameter(numbers[1])}",
-                "ebtwe" => $"{expression} BETWEEN {Parameter(numbers[0])} AND {Parameter(numbers[1])}",
+                "" or "eq" => $"{expression} = {Number(numbers[0])}",
+                "gt" => $"{expression} > {Number(numbers[0])}",
+                "gte" => $"{expression} >= {Number(numbers[0])}",
+                "lt" => $"{expression} < {Number(numbers[0])}",
+                "lte" => $"{expression} <= {Number(numbers[0])}",
+                "btw" => $"{expression} > {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
+                "ebtw" => $"{expression} >= {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
+                "btwe" => $"{expression} > {Number(numbers[0])} AND {expression} <= {Number(numbers[1])}",
+                "ebtwe" => $"{expression} BETWEEN {Number(numbers[0])} AND {Number(numbers[1])}",
                 _ => throw new InvalidOperationException("Unknown suffix " + entry.Suffix),
             };
         }
+
+        /// <summary>
+        /// A numeric parameter typed DOUBLE: DuckDB otherwise gives a parameter the type of the column it meets, so a
+        /// value beyond BIGINT's range (1e308 against age_at_diagnosis) would fail to convert instead of comparing.
+        /// </summary>
+        private string Number(double value) => $"CAST({Parameter(value)} AS DOUBLE)";
     }
 }
