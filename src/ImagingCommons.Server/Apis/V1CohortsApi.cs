@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
@@ -103,7 +104,7 @@ internal static class V1CohortsApi
     /// Steps 1-5 of H7 in order: JSON, filterSet, schema, name, invalid characters. The 2020 body wraps the filters
     /// in <c>filterSet</c>; a released-v1 body with top-level <c>filters</c> is read as <c>filterSet:{filters}</c> (H10.2).
     /// </summary>
-    internal static bool TryReadBody(JsonDocument? document, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PreviewBody? body, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out IResult? error)
+    internal static bool TryReadBody(JsonDocument? document, [NotNullWhen(true)] out PreviewBody? body, [NotNullWhen(false)] out IResult? error)
     {
         body = null;
         error = null;
