@@ -55,6 +55,7 @@ public static class ImagingCommonsServer
         app.MapAnalysisResultsApi();
         app.MapV1AttributesApi();
         app.MapV1PreviewApi();
+        app.MapV1CohortsApi();
         app.MapV1DicomMetadataApi();
         app.MapV2FiltersApi();
         app.MapV2ManifestApi();

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Schema;
@@ -29,7 +30,7 @@ public sealed record ResultHandle(string Key, string Release, string Table, long
 /// in the API's order, so that every page is a cheap range read at any depth and the same token gives the same page.
 /// Releases are immutable, so a result evicted from the store can always be recomputed identically.
 /// </summary>
-public sealed class QueryEngine : IDisposable
+public sealed partial class QueryEngine : IDisposable
 {
     private readonly DataDirectory _data;
     private readonly QueryEngineOptions _options;
@@ -188,13 +189,12 @@ public sealed class QueryEngine : IDisposable
             .Replace("{dicom_pivot}", $"idc_v{major}.dicom_pivot", StringComparison.Ordinal)
             .Replace("{tcga_clinical_rel9}", "idc_v4.tcga_clinical_rel9", StringComparison.Ordinal)
             .Replace("{tcga_biospecimen_rel9}", "idc_v4.tcga_biospecimen_rel9", StringComparison.Ordinal);
-        // Replace from the highest index down so that $1 does not clobber $10.
-        for (var i = compiled.Parameters.Count; i >= 1; i--)
+        // One pass over the placeholders, so that a value containing "$1" is never itself rewritten.
+        text = ParameterPlaceholder().Replace(text, match =>
         {
-            var value = compiled.Parameters[i - 1];
-            var literal = value is string s ? SqlText.Literal(s) : Convert.ToString(value, CultureInfo.InvariantCulture)!;
-            text = text.Replace("$" + i.ToString(CultureInfo.InvariantCulture), literal, StringComparison.Ordinal);
-        }
+            var index = int.Parse(match.ValueSpan[1..], CultureInfo.InvariantCulture) - 1;
+            return index < compiled.Parameters.Count ? DisplayLiteral(compiled.Parameters[index]) : match.Value;
+        });
 
         if (compiled.OrderBy.Count > 0)
         {
@@ -203,6 +203,16 @@ public sealed class QueryEngine : IDisposable
 
         return text;
     }
+
+    /// <summary>A value as a literal of the displayed SQL; a NUL, which no quoted literal can hold, is spliced in with chr(0).</summary>
+    private static string DisplayLiteral(object value) => value switch
+    {
+        string s => string.Join(" || chr(0) || ", s.Split('\0').Select(SqlText.Literal)),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+    };
+
+    [GeneratedRegex(@"\$[0-9]+")]
+    private static partial Regex ParameterPlaceholder();
 
     private string Resolve(string sql, string release)
     {

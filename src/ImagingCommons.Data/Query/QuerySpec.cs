@@ -11,6 +11,9 @@ public static class QueryKinds
     public const string V1Query = "v1-query";
     public const string V1DicomMetadata = "v1-dicom";
     public const string V2Manifest = "v2-manifest";
+
+    /// <summary>v1 cohort objects: the distinct id paths down to <see cref="QuerySpec.Level"/>, one row per leaf.</summary>
+    public const string V1CohortObjects = "v1-cohort-objects";
 }
 
 /// <summary>
@@ -35,6 +38,11 @@ public sealed record QuerySpec
 
     [JsonPropertyName("g")]
     public bool GroupSize { get; init; }
+
+    /// <summary>v1 cohort objects: the return_level (a <see cref="CohortLevels"/> name). Absent for the other kinds.</summary>
+    [JsonPropertyName("l")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Level { get; init; }
 
     public ApiVersion Version => Kind == QueryKinds.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
 

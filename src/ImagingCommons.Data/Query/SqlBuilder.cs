@@ -64,6 +64,7 @@ public static class SqlBuilder
             QueryKinds.V1Query => V1Query(spec, filters),
             QueryKinds.V1DicomMetadata => DicomMetadata(),
             QueryKinds.V2Manifest => V2Manifest(spec, filters),
+            QueryKinds.V1CohortObjects => V1CohortObjects(spec, filters),
             _ => throw new InvalidOperationException("Unknown query kind " + spec.Kind),
         };
     }
@@ -125,6 +126,26 @@ public static class SqlBuilder
         var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
         var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, fields);
+    }
+
+    /// <summary>
+    /// The distinct id paths (collection, patient, study, series, instance) down to the spec's level: one row per leaf
+    /// of the tree, ordered by the ids of every level in turn so that a page is a contiguous part of the tree.
+    /// </summary>
+    private static CompiledQuery V1CohortObjects(QuerySpec spec, FilterSet filters)
+    {
+        var depth = CohortLevels.Depth(spec.Level);
+        if (depth == 0)
+        {
+            throw new InvalidOperationException("Unknown cohort level " + spec.Level);
+        }
+
+        var levels = CohortLevels.All.Take(depth).ToList();
+        var where = new WhereBuilder(filters);
+        var select = string.Join(", ", levels.Select(l => $"dicom_pivot.{Q(l.Column)} AS {Q(l.Key)}"));
+        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var columns = levels.Select(l => new OutputColumn(l.Key, IdcSchema.DicomPivot[l.Column].Type)).ToList();
+        return new CompiledQuery(sql, where.Parameters, columns, levels.Select(l => l.Key).ToList());
     }
 
     private static CompiledQuery DicomMetadata()
@@ -290,22 +311,28 @@ public static class SqlBuilder
             var numbers = values.Select(v => v.GetDouble()).ToList();
             if (attribute.Kind == AttributeKind.CategoricalNumber)
             {
-                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Parameter(n)}"));
+                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Number(n)}"));
             }
 
             return entry.Suffix switch
             {
-                "" or "eq" => $"{expression} = {Parameter(numbers[0])}",
-                "gt" => $"{expression} > {Parameter(numbers[0])}",
-                "gte" => $"{expression} >= {Parameter(numbers[0])}",
-                "lt" => $"{expression} < {Parameter(numbers[0])}",
-                "lte" => $"{expression} <= {Parameter(numbers[0])}",
-                "btw" => $"{expression} > {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
-                "ebtw" => $"{expression} >= {Parameter(numbers[0])} AND {expression} < {Parameter(numbers[1])}",
-                "btwe" => $"{expression} > {Parameter(numbers[0])} AND {expression} <= {Parameter(numbers[1])}",
-                "ebtwe" => $"{expression} BETWEEN {Parameter(numbers[0])} AND {Parameter(numbers[1])}",
+                "" or "eq" => $"{expression} = {Number(numbers[0])}",
+                "gt" => $"{expression} > {Number(numbers[0])}",
+                "gte" => $"{expression} >= {Number(numbers[0])}",
+                "lt" => $"{expression} < {Number(numbers[0])}",
+                "lte" => $"{expression} <= {Number(numbers[0])}",
+                "btw" => $"{expression} > {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
+                "ebtw" => $"{expression} >= {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
+                "btwe" => $"{expression} > {Number(numbers[0])} AND {expression} <= {Number(numbers[1])}",
+                "ebtwe" => $"{expression} BETWEEN {Number(numbers[0])} AND {Number(numbers[1])}",
                 _ => throw new InvalidOperationException("Unknown suffix " + entry.Suffix),
             };
         }
+
+        /// <summary>
+        /// A numeric parameter typed DOUBLE: DuckDB otherwise gives a parameter the type of the column it meets, so a
+        /// value beyond BIGINT's range (1e308 against age_at_diagnosis) would fail to convert instead of comparing.
+        /// </summary>
+        private string Number(double value) => $"CAST({Parameter(value)} AS DOUBLE)";
     }
 }

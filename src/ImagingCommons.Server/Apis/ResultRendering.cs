@@ -44,19 +44,26 @@ internal static class ResultRendering
 
     /// <summary>
     /// The 202 body satisfies both shapes the original used: top-level next_page (v1 manifests, v2's OpenAPI)
-    /// and query_info.next_page (v1 queries, /dicomMetadata, v2 before mid-2025).
+    /// and query_info.next_page (v1 queries, /dicomMetadata, v2 before mid-2025). The v1 cohort-objects routes
+    /// (<paramref name="withManifestInfo"/>) also carry the same content under manifest_info, their 2020 wrapper.
     /// </summary>
-    public static JsonBody Pending(string token, JsonObject? queryInfo = null)
+    public static JsonBody Pending(string token, JsonObject? queryInfo = null, bool withManifestInfo = false)
     {
         var info = queryInfo ?? new JsonObject();
         info["next_page"] = token;
         info["cohortObjects"] = new JsonObject { ["totalFound"] = 0, ["rowsReturned"] = 0, ["collections"] = new JsonArray() };
-        return new JsonBody(new JsonObject
+        var body = new JsonObject
         {
             ["code"] = StatusCodes.Status202Accepted,
             ["message"] = TimeoutMessage,
             ["next_page"] = token,
             ["query_info"] = info,
-        }, StatusCodes.Status202Accepted);
+        };
+        if (withManifestInfo)
+        {
+            body["manifest_info"] = info.DeepClone();
+        }
+
+        return new JsonBody(body, StatusCodes.Status202Accepted);
     }
 }

@@ -166,3 +166,68 @@ internal sealed record V2ManifestNextPageShape(
     [property: JsonPropertyName("code")] int Code,
     [property: JsonPropertyName("manifest")] V2ManifestBlockShape Manifest,
     [property: JsonPropertyName("next_page")] string NextPage);
+
+/// <summary>The 2020 filterSet: the release to run against ("" or absent: the current one) and v1 filters.</summary>
+internal sealed record V1FilterSetShape(
+    [property: JsonPropertyName("idc_data_version")] string? IdcDataVersion,
+    [property: JsonPropertyName("filters")] FilterSetShape Filters);
+
+/// <summary>
+/// The body of POST /v1/cohorts/preview. A released-v1 body with a top-level "filters" instead of "filterSet" is also
+/// accepted (read as a filterSet for the current release).
+/// </summary>
+internal sealed record V1CohortPreviewRequestShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filterSet")] V1FilterSetShape FilterSet);
+
+internal sealed record InstanceNodeShape([property: JsonPropertyName("SOPInstanceUID")] string SopInstanceUid);
+
+/// <summary>A child array is present only when return_level is deeper than the node's level.</summary>
+internal sealed record SeriesNodeShape(
+    [property: JsonPropertyName("SeriesInstanceUID")] string SeriesInstanceUid,
+    [property: JsonPropertyName("instances")] IReadOnlyList<InstanceNodeShape>? Instances);
+
+internal sealed record StudyNodeShape(
+    [property: JsonPropertyName("StudyInstanceUID")] string StudyInstanceUid,
+    [property: JsonPropertyName("series")] IReadOnlyList<SeriesNodeShape>? Series);
+
+internal sealed record PatientNodeShape(
+    [property: JsonPropertyName("patient_id")] string PatientId,
+    [property: JsonPropertyName("studies")] IReadOnlyList<StudyNodeShape>? Studies);
+
+internal sealed record CollectionNodeShape(
+    [property: JsonPropertyName("collection_id")] string CollectionId,
+    [property: JsonPropertyName("patients")] IReadOnlyList<PatientNodeShape>? Patients);
+
+/// <summary>totalFound: leaves at return_level in the whole result; rowsReturned: leaves in this page.</summary>
+internal sealed record CohortObjectsShape(
+    [property: JsonPropertyName("totalFound")] long TotalFound,
+    [property: JsonPropertyName("rowsReturned")] int RowsReturned,
+    [property: JsonPropertyName("collections")] IReadOnlyList<CollectionNodeShape> Collections);
+
+/// <summary>The cohort echo of a first page; later pages carry an empty object.</summary>
+internal sealed record V1CohortEchoShape(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("sql")] string Sql,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet);
+
+internal sealed record V1CohortObjectsShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort")] V1CohortEchoShape Cohort,
+    [property: JsonPropertyName("cohortObjects")] CohortObjectsShape CohortObjects,
+    [property: JsonPropertyName("next_page")] string NextPage);
+
+internal sealed record CohortTimeoutInfoShape(
+    [property: JsonPropertyName("cohort")] JsonElement Cohort,
+    [property: JsonPropertyName("next_page")] string NextPage,
+    [property: JsonPropertyName("cohortObjects")] CohortObjectsShape CohortObjects);
+
+/// <summary>HTTP 202 of the cohort-objects routes: the token at the top level and in both wrappers; resume on the same route.</summary>
+internal sealed record V1CohortObjectsTimeoutShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("next_page")] string NextPage,
+    [property: JsonPropertyName("query_info")] CohortTimeoutInfoShape QueryInfo,
+    [property: JsonPropertyName("manifest_info")] CohortTimeoutInfoShape ManifestInfo);

@@ -38,7 +38,18 @@ internal static class ApiDocumentExtensions
         ["GetV1Collections"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["GetV1AnalysisResults"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["v2ManifestPreviewNextPage"] = [NextPage, PageSize],
+        ["v1CohortPreview"] =
+        [
+            ("return_level", "Collection, Patient, Study, Series (default) or Instance (case-sensitive): the deepest level of the tree", false),
+            Sql,
+            ("page_size", "Leaves per page (an integer of at least 1, default 1000; larger values than the server's maximum give short pages)", true),
+            ("next_page", "The token of the previous page (or of a 202 answer); the body is then ignored", false),
+            ("email", "Accepted for old clients and ignored", false),
+        ],
     };
+
+    /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
+    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview"];
 
     public static IServiceCollection AddApiDocuments(this IServiceCollection services)
     {
@@ -69,7 +80,7 @@ internal static class ApiDocumentExtensions
                             {
                                 Name = name,
                                 In = ParameterLocation.Query,
-                                Required = name == "next_page",
+                                Required = name == "next_page" && !SameRouteNextPage.Contains(id),
                                 Description = description,
                                 Schema = new OpenApiSchema { Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String },
                             });

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ImagingCommons.Data.Paging;
 using ImagingCommons.Data.Query;
 
@@ -10,6 +11,15 @@ internal static class TokenFamilies
     public const string V1Query = "v1-query";
     public const string V1DicomMetadata = "v1-dicom";
     public const string V2Manifest = "v2-manifest";
+
+    /// <summary>POST /v1/cohorts/preview: pages are fetched from the same route (addendum H5).</summary>
+    public const string V1CohortPreview = "v1-cohort-objects";
+
+    /// <summary>
+    /// GET /v1/cohorts/{id}: the cohort id is part of the family, so a token pages only through the cohort that
+    /// issued it (addendum H10.6), and never through the preview.
+    /// </summary>
+    public static string V1Cohort(long cohortId) => V1CohortPreview + "/" + cohortId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Identities a token can be bound to besides a verified email.</summary>
@@ -49,16 +59,28 @@ internal sealed class PagedQueries(QueryEngine engine, QueryJobs jobs, PageToken
         return PageAsync(token, spec, pageSize, cancellationToken);
     }
 
-    public Task<PageOutcome> NextPageAsync(string? text, string identity, string family, int pageSize, CancellationToken cancellationToken)
+    public Task<PageOutcome> NextPageAsync(string? text, string identity, string family, int pageSize, CancellationToken cancellationToken) =>
+        TryOpen(text, identity, family, out var token, out var spec)
+            ? PageAsync(token, spec, pageSize, cancellationToken)
+            : Task.FromResult(PageOutcome.Invalid);
+
+    /// <summary>
+    /// Whether a token is one this route accepts (issued by our key for this identity and family, not expired, over a
+    /// held release), without running anything: for routes that must refuse a bad token before checking other input.
+    /// </summary>
+    public bool TryOpen(string? text, string identity, string family, [NotNullWhen(true)] out PageToken? token, [NotNullWhen(true)] out QuerySpec? spec)
     {
-        if (!codec.TryDecode(text, identity, family, out var token)
-            || QuerySpec.FromCanonicalJson(token.Query) is not { } spec
+        spec = null;
+        if (!codec.TryDecode(text, identity, family, out token)
+            || QuerySpec.FromCanonicalJson(token.Query) is not { } decoded
             || !engine.HoldsRelease(token.Release))
         {
-            return Task.FromResult(PageOutcome.Invalid);
+            token = null;
+            return false;
         }
 
-        return PageAsync(token, spec, pageSize, cancellationToken);
+        spec = decoded;
+        return true;
     }
 
     /// <summary>The page size actually served: the documented maximum caps larger requests (short pages are allowed).</summary>

@@ -20,8 +20,14 @@ public class ApiServer : IAsyncLifetime
 
     protected virtual int QueryDeadlineMs => 30_000;
 
+    /// <summary>Writes further releases next to the sample's "24.0" before the server starts.</summary>
+    protected virtual void WriteMoreReleases(HandMadeRelease release)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
+        WriteMoreReleases(_sample.Release);
         _app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o =>
         {
             o.DataDirectory = _sample.Release.Root;

@@ -233,6 +233,25 @@ public sealed class QueryEngineTests : IClassFixture<SampleRelease>, IDisposable
     }
 
     [Fact]
+    public async Task Numeric_bounds_beyond_an_integer_columns_range_compare_instead_of_failing()
+    {
+        // age_at_diagnosis is BIGINT; every recorded age lies inside, and patients without a record pass.
+        var patients = await Column(V1Query("""{"age_at_diagnosis_btw":[-1e308,1e308]}""", "PatientID"));
+        Assert.Equal(["100001", "100002", "TCGA-05-0001", "TCGA-05-0002", "TCGA-05-0003", "TCGA-B0-0001"], patients);
+    }
+
+    [Fact]
+    public async Task The_displayed_sql_inlines_each_value_once_and_splices_nul_characters()
+    {
+        var spec = V1Query("""{"Modality":["a","$1","x\u0000y"]}""", "SeriesInstanceUID");
+        var handle = await _engine.MaterializeAsync("24.0", spec);
+        Assert.Contains("lower('a')", handle.DisplaySql, StringComparison.Ordinal);
+        Assert.Contains("lower('$1')", handle.DisplaySql, StringComparison.Ordinal);
+        Assert.Contains("lower('x' || chr(0) || 'y')", handle.DisplaySql, StringComparison.Ordinal);
+        Assert.Equal(0, handle.Total);
+    }
+
+    [Fact]
     public async Task Sql_injection_in_values_is_just_a_value()
     {
         var series = await Column(V2("""{"Modality":["CT' OR '1'='1"],"PatientID":["x\"); DROP TABLE t; --"]}""", ["SeriesInstanceUID"]));
