@@ -4,5 +4,6 @@ using ImagingCommons.Cli.Commands;
 var root = new RootCommand("idc: ImagingCommons command line (serve, import, generate)")
 {
     ServeCommand.Create(),
+    GenerateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
