@@ -10,11 +10,14 @@ internal sealed record CollectionCounts(int Patients, int Studies, int Series, l
 /// </summary>
 internal sealed class CollectionGenerator(ReferenceData reference, int seed, Action<StagingRow> emit)
 {
-    /// <summary>Share of the base release's series that the next release revises (new crdc UUIDs).</summary>
-    public const double RevisionRate = 0.03;
+    /// <summary>Share of the base release's studies that the next release revises.</summary>
+    public const double StudyRevisionRate = 0.03;
 
-    /// <summary>Share of the base release's series that the next release drops.</summary>
-    public const double RemovalRate = 0.004;
+    /// <summary>Share of a revised study's series that get a new version (at least one does).</summary>
+    public const double SeriesRevisionShare = 0.6;
+
+    /// <summary>Chance that the next release drops a series of an unrevised study.</summary>
+    public const double RemovalRate = 0.002;
 
     private const int MaxUidLength = 64;
     private const int MaxUidSuffixDigits = 38;
@@ -229,7 +232,7 @@ internal sealed class CollectionGenerator(ReferenceData reference, int seed, Act
         r["CancerType"] = c.Info.CancerTypes;
         r["tcia_tumorLocation"] = c.Info.TumorLocations;
         r["tcia_species"] = c.Info.Species;
-        r["source_DOI"] = analysis?.Info.SourceDoi ?? c.Info.SourceDoi;
+        r["source_DOI"] = analysis?.Info.SourceDoi ?? (modality is "SM" or "ANN" ? c.Info.SourceDoi : c.Info.RadiologyDoi);
         r["analysis_results_id"] = analysis?.Info.Id;
         r["license_short_name"] = license.ShortName;
         r["gcs_bucket"] = bucket.Gcs;
@@ -399,9 +402,10 @@ internal sealed class CollectionGenerator(ReferenceData reference, int seed, Act
     }
 
     /// <summary>
-    /// Decides, from a stream of its own, which of the study's series the next release revises or drops. A
-    /// study keeps at least one acquired series, so every analysis result still sits beside its source data.
-    /// Any change gives the study a new crdc_study_uuid in the next release, as IDC versions studies.
+    /// Decides, from a stream of its own, what the next release changes in this study. A revised study (IDC
+    /// re-ingests study by study) gets new versions of most of its series; separately a rare series is dropped,
+    /// but never the study's last acquired series, so every analysis result still sits beside its source data.
+    /// Either change gives the study a new crdc_study_uuid, as IDC versions a study whose content changed.
     /// </summary>
     private static void ApplyNextReleaseChanges(Context c, List<StagingRow> rows)
     {
@@ -411,22 +415,33 @@ internal sealed class CollectionGenerator(ReferenceData reference, int seed, Act
         }
 
         var rng = c.Next;
-        var acquiredLeft = rows.Count(r => r["analysis_results_id"] is null);
         var changed = false;
-        foreach (var row in rows)
+        if (rng.Chance(StudyRevisionRate))
         {
-            var acquired = row["analysis_results_id"] is null;
-            if (rng.Chance(RevisionRate))
+            var first = rng.Next(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
             {
-                row["next_crdc_series_uuid"] = rng.UuidV4();
-                row["next_gen_base"] = GenerationMicros(rng, baseRelease: false);
-                changed = true;
+                if (i == first || rng.Chance(SeriesRevisionShare))
+                {
+                    rows[i]["next_crdc_series_uuid"] = rng.UuidV4();
+                    rows[i]["next_gen_base"] = GenerationMicros(rng, baseRelease: false);
+                }
             }
-            else if (rng.Chance(RemovalRate) && (!acquired || acquiredLeft > 1))
+
+            changed = true;
+        }
+        else
+        {
+            var acquiredLeft = rows.Count(r => r["analysis_results_id"] is null);
+            foreach (var row in rows)
             {
-                row["removed_in_next"] = 1;
-                acquiredLeft -= acquired ? 1 : 0;
-                changed = true;
+                var acquired = row["analysis_results_id"] is null;
+                if (rng.Chance(RemovalRate) && (!acquired || acquiredLeft > 1))
+                {
+                    row["removed_in_next"] = 1;
+                    acquiredLeft -= acquired ? 1 : 0;
+                    changed = true;
+                }
             }
         }
 

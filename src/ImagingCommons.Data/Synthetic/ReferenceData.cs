@@ -12,7 +12,11 @@ internal sealed record License(string ShortName, string LongName, string Url)
 
 internal sealed record Bucket(string Aws, string Gcs);
 
-/// <summary>One original collection as the generator uses it, merged from the v23 API dump and etl_flow's metadata.</summary>
+/// <summary>
+/// One original collection as the generator uses it, merged from the v23 API dump and etl_flow's metadata.
+/// SourceDoi is the collection's own (for IDC's pathology conversions, the Zenodo record of the slides);
+/// RadiologyDoi is the TCIA record its description links for the radiology, or the same DOI when there is none.
+/// </summary>
 internal sealed record CollectionInfo(
     string Id,
     string Name,
@@ -24,6 +28,7 @@ internal sealed record CollectionInfo(
     string SupportingData,
     string Description,
     string SourceDoi,
+    string RadiologyDoi,
     string ProgramId,
     string Status,
     DateOnly Updated,
@@ -35,8 +40,6 @@ internal sealed record CollectionInfo(
 
     /// <summary>The TCGA project code ("LUAD" for tcga_luad).</summary>
     public string TcgaCode => Id["tcga_".Length..].ToUpperInvariant();
-
-    public string SourceUrl => "https://doi.org/" + SourceDoi;
 
     public bool Lists(string modality) => ImageTypes.Contains(modality, StringComparer.Ordinal);
 }
@@ -203,6 +206,7 @@ internal sealed partial class ReferenceData
                     c.GetProperty("supporting_data").GetString() ?? "",
                     description,
                     doi.ToLowerInvariant(),
+                    (FirstDoi(description, tciaOnly: true) ?? doi).ToLowerInvariant(),
                     curated.ValueKind == JsonValueKind.Object && !string.IsNullOrEmpty(curated.GetProperty("program").GetString())
                         ? curated.GetProperty("program").GetString()!
                         : ProgramFromId(id),
@@ -237,6 +241,7 @@ internal sealed partial class ReferenceData
                 imageTypes,
                 curated.GetProperty("SupportingData").GetString() ?? "",
                 etlDescriptions.TryGetValue(id, out var d) && d.Length > 0 ? d : title,
+                curated.GetProperty("source_doi").GetString()!.ToLowerInvariant(),
                 curated.GetProperty("source_doi").GetString()!.ToLowerInvariant(),
                 curated.GetProperty("program").GetString()!,
                 curated.GetProperty("Status").GetString()!,
@@ -305,10 +310,10 @@ internal sealed partial class ReferenceData
         return Licenses[name];
     }
 
-    private static string? FirstDoi(string text)
+    private static string? FirstDoi(string text, bool tciaOnly = false)
     {
-        var match = DoiLink().Match(text);
-        return match.Success ? match.Groups[1].Value.TrimEnd('.', ',', ')') : null;
+        var match = DoiLink().Matches(text).FirstOrDefault(m => !tciaOnly || m.Groups[1].Value.StartsWith("10.7937/", StringComparison.Ordinal));
+        return match is null ? null : match.Groups[1].Value.TrimEnd('.', ',', ')');
     }
 
     private static string NormaliseId(string tciaName) =>

@@ -150,8 +150,6 @@ public static class ReleaseGenerator
         row["cancer_types"] = c.CancerTypes;
         row["tumor_locations"] = c.TumorLocations;
         row["species"] = c.Species;
-        row["source_doi"] = c.SourceDoi;
-        row["source_url"] = c.SourceUrl;
         row["supporting_data"] = c.SupportingData;
         row["program_id"] = c.ProgramId;
         row["status"] = c.Status;

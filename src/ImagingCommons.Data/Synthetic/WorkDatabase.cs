@@ -88,7 +88,7 @@ internal sealed class WorkDatabase : IDisposable
     public static readonly StagingTable CollectionMeta = new(
         "collection_meta",
         [
-            .. IdcSchema.Collections.Columns.Where(c => c.Name is not ("subjects" or "image_types")),
+            .. IdcSchema.Collections.Columns.Where(c => c.Name is not ("subjects" or "image_types" or "source_doi" or "source_url")),
             new ColumnDef("first_version", ColumnType.Integer),
         ]);
 
@@ -240,12 +240,16 @@ internal sealed class WorkDatabase : IDisposable
         {
             ["subjects"] = "a.subjects",
             ["image_types"] = "a.image_types",
+            ["source_doi"] = "a.source_doi",
+            ["source_url"] = "a.source_url",
         };
         return $"""
             SELECT {Projection(IdcSchema.Collections, c => expressions.GetValueOrDefault(c.Name, $"m.\"{c.Name}\""))}
             FROM collection_meta m
             JOIN (SELECT collection_id, count(DISTINCT PatientID) AS subjects,
-                         array_to_string(list_sort(list_distinct(list(Modality))), ', ') AS image_types
+                         array_to_string(list_sort(list_distinct(list(Modality))), ', ') AS image_types,
+                         array_to_string(list_sort(list_distinct(list(source_DOI) FILTER (WHERE analysis_results_id IS NULL))), ' ') AS source_doi,
+                         array_to_string(list_transform(list_sort(list_distinct(list(source_DOI) FILTER (WHERE analysis_results_id IS NULL))), d -> 'https://doi.org/' || d), ' ') AS source_url
                   FROM rel GROUP BY collection_id) a USING (collection_id)
             ORDER BY m.collection_id
             """;
