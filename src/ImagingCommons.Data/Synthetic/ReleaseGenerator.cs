@@ -48,6 +48,10 @@ public static class ReleaseGenerator
         {
             var heldSource = data.ReadReleaseInfo(held.Name).Source;
             log?.Invoke($"release {held.Name} is already held ({heldSource}); skipped");
+            if (heldSource != source)
+            {
+                log?.Invoke($"note: the releases written now ({source}) will not continue {held.Name} row for row");
+            }
         }
 
         targets.RemoveAll(t => data.IsHeld(t.Name));
