@@ -20,8 +20,6 @@ internal sealed class StagingTable
 
     public IReadOnlyList<ColumnDef> Columns { get; }
 
-    public bool Contains(string column) => _ordinals.ContainsKey(column);
-
     public StagingRow NewRow() => new(this, new object?[Columns.Count]);
 
     internal int Ordinal(string column) =>
@@ -43,8 +41,6 @@ internal sealed class StagingRow(StagingTable table, object?[] values)
         get => Values[Table.Ordinal(column)];
         set => Values[Table.Ordinal(column)] = value;
     }
-
-    public StagingRow Clone() => new(Table, (object?[])Values.Clone());
 }
 
 /// <summary>
