@@ -5,5 +5,6 @@ var root = new RootCommand("idc: ImagingCommons command line (serve, import, gen
 {
     ServeCommand.Create(),
     ImportCommand.Create(),
+    GenerateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

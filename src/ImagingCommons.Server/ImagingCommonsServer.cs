@@ -1,4 +1,5 @@
 using ImagingCommons.Data.Releases;
+using ImagingCommons.Data.Synthetic;
 using ImagingCommons.Server.Apis;
 using ImagingCommons.Server.Errors;
 using ImagingCommons.Server.OpenApi;
@@ -65,17 +66,19 @@ public static class ImagingCommonsServer
 
     /// <summary>
     /// Called when the data directory holds no release and <see cref="ServerOptions.GenerateDefaultRelease"/> is on:
-    /// the place where the seeded generator will write the small default release. Until it is wired, it stops the start.
+    /// writes the small seeded default release (23.0 and 24.0, a few thousand series) so that the server runs with
+    /// nothing set up. It takes seconds and happens once; nothing is downloaded.
     /// </summary>
-    /// <exception cref="ServerStartupException">no generator is available yet.</exception>
     public static void EnsureDefaultRelease(DataDirectory data, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(logger);
-        logger.LogError("The data directory {DataDirectory} holds no release and no default-release generator is available", data.Path);
-        throw new ServerStartupException(
-            $"The data directory {data.Path} holds no release, and this build cannot generate the default one yet. "
-            + "Import a release into it, or point the server at a data directory that holds one "
-            + $"({ServerOptions.Section}:{nameof(ServerOptions.DataDirectory)}, or idc serve --data).");
+        logger.LogInformation(
+            "The data directory {DataDirectory} holds no release: generating the default release (scale {Scale}, seed 1)",
+            data.Path, ReleaseGenerator.DefaultScale);
+        var report = ReleaseGenerator.Generate(data, new GeneratorOptions(ReleaseGenerator.DefaultScale, 1));
+        logger.LogInformation(
+            "Generated releases {Releases} in {Seconds:F1} s ({Megabytes:F0} MB)",
+            string.Join(", ", report.ReleasesWritten), report.Elapsed.TotalSeconds, report.Bytes / 1e6);
     }
 }
