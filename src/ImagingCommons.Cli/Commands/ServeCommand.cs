@@ -11,13 +11,18 @@ internal static class ServeCommand
     {
         var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => "data" };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
-        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls };
+        var devAuth = new Option<bool>("--dev-auth") { Description = "Accept tokens of the development issuer (idc auth dev-token); never on a shared server" };
+        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, devAuth };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
-                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o => o.DataDirectory = parse.GetValue(data)!);
+                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o =>
+                {
+                    o.DataDirectory = parse.GetValue(data)!;
+                    o.Auth.DevIssuer |= parse.GetValue(devAuth);
+                });
             }
             catch (ServerStartupException exception)
             {

@@ -38,6 +38,9 @@ internal static class ApiDocumentExtensions
         ["GetV1Collections"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["GetV1AnalysisResults"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["v2ManifestPreviewNextPage"] = [NextPage, PageSize],
+        ["v1CohortManifest"] = [.. ManifestColumns, Sql, PageSize],
+        ["v1CohortQuery"] = [Sql, PageSize],
+        ["v2CohortManifestNextPage"] = [NextPage, PageSize],
     };
 
     public static IServiceCollection AddApiDocuments(this IServiceCollection services)
@@ -119,6 +122,16 @@ internal static class RouteDocumentation
     public static RouteHandlerBuilder OkOrBadRequest<T>(this RouteHandlerBuilder route) => route
         .Produces<T>(StatusCodes.Status200OK)
         .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
+
+    /// <summary>A route that needs a bearer token: 401 without valid credentials, 403 (or 401 in v2) for unregistered callers.</summary>
+    public static RouteHandlerBuilder Authenticated(this RouteHandlerBuilder route) => route
+        .Produces<Apis.ErrorShape>(StatusCodes.Status401Unauthorized)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status403Forbidden);
+
+    public static RouteHandlerBuilder Authenticated<T>(this RouteHandlerBuilder route) => route
+        .Produces<T>(StatusCodes.Status200OK)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest)
+        .Authenticated();
 
     public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder route)
         where T : notnull => route.Accepts<T>("application/json");
