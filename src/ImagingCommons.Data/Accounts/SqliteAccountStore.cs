@@ -66,6 +66,24 @@ public sealed class SqliteAccountStore : AccountStore
     {
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        if (!File.Exists(full) && !OperatingSystem.IsWindows())
+        {
+            // Emails and key hashes: readable by the server's user only. SQLite gives its -wal and -shm files the same mode.
+            try
+            {
+                using var _ = new FileStream(full, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                // Another process created it first.
+            }
+        }
+
         return new SqliteAccountStore(full, time);
     }
 
