@@ -26,7 +26,8 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
         string message;
         if (authorizeResult.Challenged)
         {
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+            // The authentication middleware keeps only successes; the handlers cache their result, so asking again is cheap.
+            var failure = (await context.AuthenticateAsync()).Failure;
             status = StatusCodes.Status401Unauthorized;
             message = AuthenticationFailures.Describe(failure);
             context.Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
