@@ -229,10 +229,7 @@ internal static class V1PreviewApi
     }
 
     /// <summary>The identity a v1 token is bound to: the verified email when signed in, else "Anonymous".</summary>
-    internal static string CallerIdentity(HttpRequest request) =>
-        request.HttpContext.User.Identity?.IsAuthenticated == true
-            ? request.HttpContext.User.FindFirst("email")?.Value ?? Identities.Anonymous
-            : Identities.Anonymous;
+    internal static string CallerIdentity(HttpRequest request) => Auth.Callers.Email(request.HttpContext) ?? Identities.Anonymous;
 
     internal static (IResult? Error, int PageSize) QueryParameters(HttpRequest request)
     {

@@ -47,6 +47,25 @@ public sealed class AccountStoreTests
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
+    public async Task A_database_of_a_newer_build_is_refused_not_downgraded(StoreKind kind)
+    {
+        await using var test = await TestAccountStore.CreateAsync(kind);
+        await using (var connection = await OpenRawAsync(test))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_migrations (version, description, applied_at) VALUES (99, 'from the future', 0)";
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        await using var store = test.Open();
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => store.MigrateAsync(Cancel));
+
+        Assert.Contains("schema version 99, newer than this build knows (1)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
     public async Task Users_are_registered_once_per_email_whatever_its_case(StoreKind kind)
     {
         await using var test = await TestAccountStore.CreateAsync(kind);
@@ -231,5 +250,14 @@ public sealed class AccountStoreTests
 
         Assert.Equal(clock.GetUtcNow(), user.DateJoined);
         Assert.Equal(clock.GetUtcNow(), cohort.CreatedAt);
+    }
+
+    private static async Task<System.Data.Common.DbConnection> OpenRawAsync(TestAccountStore test)
+    {
+        System.Data.Common.DbConnection connection = test.Kind == StoreKind.Postgres
+            ? new Npgsql.NpgsqlConnection(test.PostgresConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(test.Root, SqliteAccountStore.FileName));
+        await connection.OpenAsync(Cancel);
+        return connection;
     }
 }
