@@ -43,7 +43,9 @@ fi
 
 status=$(pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {print $4}')
 if [ "$status" != "online" ]; then
-    # No init system is assumed: pg_ctlcluster starts the server as the cluster's owner (postgres).
+    # No init system is assumed: pg_ctlcluster starts the server as the cluster's owner (postgres). The socket
+    # folder lives on /run, which a fresh boot empties.
+    install -d -o postgres -g postgres -m 2775 /var/run/postgresql
     pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
 fi
 
