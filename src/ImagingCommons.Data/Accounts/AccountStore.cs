@@ -27,6 +27,7 @@ public abstract class AccountStore : IAccountStore, ICohortStore, IAsyncDisposab
 
     private readonly DbDataSource _dataSource;
     private readonly TimeProvider _time;
+    private int _disposed;
 
     protected AccountStore(DbDataSource dataSource, TimeProvider? time)
     {
@@ -282,6 +283,12 @@ public abstract class AccountStore : IAccountStore, ICohortStore, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        // The container may hand this object out under three service types and dispose it for each.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         await DisposeCoreAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
@@ -289,6 +296,11 @@ public abstract class AccountStore : IAccountStore, ICohortStore, IAsyncDisposab
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _dataSource.Dispose();
         DisposeCoreAsync().AsTask().GetAwaiter().GetResult();
         GC.SuppressFinalize(this);

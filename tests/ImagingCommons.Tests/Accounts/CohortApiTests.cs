@@ -483,6 +483,20 @@ public abstract class CohortApiTests<TServer>(TServer server)
     }
 
     [Theory]
+    [InlineData("?next_page=x&foo=1", "Invalid query parameter foo")]
+    [InlineData("?next_page=x&Page_Size=ten", "Invalid page_size")]
+    [InlineData("?next_page=abc", "Invalid next_page token abc")]
+    [InlineData("", "Invalid next_page token None")]
+    public async Task The_authenticated_v2_next_page_has_the_preview_next_pages_texts(string query, string message)
+    {
+        server.SkipUnlessAvailable();
+
+        var (status, body, _) = await server.GetAsync("/v2/cohorts/manifest/nextPage" + query, server.Token(People.Ada));
+
+        Assert.Equal((400, message), (status, (string)body["message"]!));
+    }
+
+    [Theory]
     [InlineData("manifest", "?SOPInstanceUID=True&page_size=5", null, "json_manifest")]
     [InlineData("query", "?page_size=5", """{"fields":["SOPInstanceUID"]}""", "json")]
     public async Task A_v1_cohort_listing_pages_only_for_its_owner(string kind, string query, string? json, string rowsKey)
