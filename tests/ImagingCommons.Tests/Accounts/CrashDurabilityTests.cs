@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Auth;
 using ImagingCommons.Tests.Query;
 
 namespace ImagingCommons.Tests.Accounts;
@@ -49,8 +51,10 @@ public sealed class CrashDurabilityTests
             acknowledged = [.. clients.SelectMany(c => c)];
         }
 
-        await using var second = await ServerProcess.StartAsync(test.Root, test.PostgresConnectionString);
-        var listed = await SendAsync(second.Client, HttpMethod.Get, "/v2/cohorts", key);
+        // The restarted server runs with --dev-auth: the same user, signed in with a development token this time.
+        await using var second = await ServerProcess.StartAsync(test.Root, test.PostgresConnectionString, "--dev-auth");
+        var devToken = DevIssuer.ForDataDirectory(new DataDirectory(test.Root)).CreateToken(People.Ada, TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        var listed = await SendAsync(second.Client, HttpMethod.Get, "/v2/cohorts", devToken);
         Assert.Equal(
             acknowledged.Where(a => !a.Deleted).Select(a => (a.Id, a.Name)).Order(),
             listed["cohorts"]!.AsArray().Select(c => ((long)c!["cohort_id"]!, (string)c["name"]!)).Order());

@@ -36,7 +36,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string? postgres)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string? postgres, params string[] extraArguments)
     {
         var idc = Path.Combine(AppContext.BaseDirectory, "idc.dll");
         Assert.True(File.Exists(idc), $"idc.dll is not next to the tests ({idc})");
@@ -47,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { idc, "serve", "--data", dataDirectory, "--urls", url })
+        foreach (var argument in new[] { idc, "serve", "--data", dataDirectory, "--urls", url }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
