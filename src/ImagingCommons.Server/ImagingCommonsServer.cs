@@ -1,6 +1,8 @@
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Synthetic;
+using ImagingCommons.Server.Accounts;
 using ImagingCommons.Server.Apis;
+using ImagingCommons.Server.Auth;
 using ImagingCommons.Server.Errors;
 using ImagingCommons.Server.OpenApi;
 using ImagingCommons.Server.Paging;
@@ -31,6 +33,12 @@ public static class ImagingCommonsServer
         // Queries: DuckDB over the release files, materialised results, next_page tokens and the 202 job model.
         builder.Services.AddQueries(options);
 
+        // Accounts: users, API keys and saved cohorts (SQLite in the data directory, or PostgreSQL when configured).
+        builder.Services.AddAccounts(options);
+
+        // Auth: bearer ID tokens of the configured OIDC issuer or the development issuer, and API keys; identity = verified email.
+        builder.Services.AddApiAuthentication(options);
+
         // Wire JSON: the spec's exact key names, source-generated.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
 
@@ -42,12 +50,14 @@ public static class ImagingCommonsServer
 
         var app = builder.Build();
         app.LoadReleases();
+        app.MigrateAccounts();
 
         app.UseApiErrors();
         app.UseApiDocuments();
         app.UseOptionalTrailingSlash();
         app.UseRouting();
         app.UseExactRouteMatching();
+        app.UseApiAuthentication();
 
         app.MapHealthApi();
         app.MapAboutApi();
@@ -56,10 +66,14 @@ public static class ImagingCommonsServer
         app.MapAnalysisResultsApi();
         app.MapV1AttributesApi();
         app.MapV1PreviewApi();
-        app.MapV1CohortsApi();
+        app.MapV1CohortObjectsApi();
         app.MapV1DicomMetadataApi();
         app.MapV2FiltersApi();
         app.MapV2ManifestApi();
+        app.MapV1CohortsApi();
+        app.MapV2CohortsApi();
+        app.MapUsersApi();
+        app.MapAdminApi();
         app.MapApiDocuments();
         return app;
     }

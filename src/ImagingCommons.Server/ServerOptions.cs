@@ -28,4 +28,69 @@ public sealed class ServerOptions
     /// the key lives in the data directory (keys/page-token.key) and is created on first start.
     /// </summary>
     public string? PageTokenKey { get; set; }
+
+    /// <summary>Who may call the authenticated routes: OIDC issuer, development issuer, administrators.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Where users, API keys and saved cohorts are kept.</summary>
+    public AccountStoreOptions Accounts { get; set; } = new();
+}
+
+/// <summary>Bound to "ImagingCommons:Accounts".</summary>
+public sealed class AccountStoreOptions
+{
+    /// <summary>
+    /// A PostgreSQL connection string (for several replicas). When empty, the store is the SQLite file
+    /// <c>accounts.db</c> in the data directory.
+    /// </summary>
+    public string? Postgres { get; set; }
+}
+
+/// <summary>Bound to "ImagingCommons:Auth".</summary>
+public sealed class AuthOptions
+{
+    /// <summary>The OpenID Connect issuer whose ID tokens are accepted (Google, or any other).</summary>
+    public OidcOptions Oidc { get; set; } = new();
+
+    /// <summary>
+    /// Accept tokens from the development issuer, whose key is kept in the data directory (<c>idc auth dev-token</c>
+    /// prints one). Never for a shared deployment: anyone who can read the data directory can sign in as anyone.
+    /// </summary>
+    public bool DevIssuer { get; set; }
+
+    /// <summary>Emails allowed to register users through <c>POST /admin/users</c>.</summary>
+    public string[] AdminEmails { get; set; } = [];
+}
+
+/// <summary>Bound to "ImagingCommons:Auth:Oidc". Google: Issuer https://accounts.google.com, JwksUrl https://www.googleapis.com/oauth2/v3/certs, Audience = the OAuth client id.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>The issuer (the <c>iss</c> of its tokens). Empty: no OIDC issuer is trusted.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Other spellings of the issuer that its tokens may carry (Google also uses "accounts.google.com").</summary>
+    public string[] AdditionalIssuers { get; set; } = [];
+
+    /// <summary>The audience (client id) the tokens must be issued for.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>More accepted audiences, for deployments with several client ids.</summary>
+    public string[] Audiences { get; set; } = [];
+
+    /// <summary>
+    /// Where the signing keys are (a JWKS document). When empty they are found through the issuer's discovery
+    /// document, <c>&lt;Issuer&gt;/.well-known/openid-configuration</c>.
+    /// </summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>Refuse discovery and key URLs that are not HTTPS (turn off only for a local test issuer).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Issuer);
+
+    public IReadOnlyList<string> AllAudiences =>
+        [.. new[] { Audience }.Concat(Audiences).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!.Trim()).Distinct(StringComparer.Ordinal)];
+
+    public IReadOnlyList<string> AllIssuers =>
+        [.. new[] { Issuer }.Concat(AdditionalIssuers).Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i!.Trim()).Distinct(StringComparer.Ordinal)];
 }

@@ -15,7 +15,8 @@ internal static class ServeCommand
         {
             Description = "How long a request waits for its query before answering 202 with a next_page token (0: always 202)",
         };
-        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, deadline };
+        var devAuth = new Option<bool>("--dev-auth") { Description = "Accept tokens of the development issuer (idc auth dev-token); never on a shared server" };
+        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, deadline, devAuth };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
@@ -28,6 +29,8 @@ internal static class ServeCommand
                     {
                         o.QueryDeadlineMs = milliseconds;
                     }
+
+                    o.Auth.DevIssuer |= parse.GetValue(devAuth);
                 });
             }
             catch (ServerStartupException exception)

@@ -89,7 +89,7 @@ public sealed class PageTokenCodec
     public static PageTokenCodec ForDataDirectory(DataDirectory data, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new PageTokenCodec(LoadOrCreateKey(Path.Combine(data.Path, KeyFileRelativePath)), time);
+        return new PageTokenCodec(KeyFile.LoadOrCreate(Path.Combine(data.Path, KeyFileRelativePath), KeySize, "page token key", "outstanding next_page tokens then become invalid"), time);
     }
 
     /// <summary>A codec from a base64 (standard or URL-safe) 32-byte key, e.g. from configuration shared by replicas.</summary>
@@ -331,99 +331,5 @@ public sealed class PageTokenCodec
         return root.TryGetProperty(name, out var element)
             && element.ValueKind == JsonValueKind.Number
             && element.TryGetInt64(out value);
-    }
-
-    private static byte[] LoadOrCreateKey(string path)
-    {
-        if (!File.Exists(path))
-        {
-            // Creators serialise on a lock file, so exactly one key is ever written even when several
-            // processes start at once; the key itself appears by an atomic rename, complete or not at all.
-            CreateFolder(Path.GetDirectoryName(path)!);
-            using (AcquireLock(path + ".lock"))
-            {
-                if (!File.Exists(path))
-                {
-                    WriteNewKey(path);
-                }
-            }
-        }
-
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length != KeySize)
-        {
-            throw new InvalidDataException(
-                $"The page token key file {path} must hold exactly {KeySize} bytes, not {bytes.Length}. " +
-                "Restore it, or delete it to start a new key (outstanding next_page tokens then become invalid).");
-        }
-
-        return bytes;
-    }
-
-    private static void CreateFolder(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(folder);
-        }
-        else
-        {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static FileStreamOptions OwnerOnly(FileMode mode, FileAccess access)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return options;
-    }
-
-    /// <summary>
-    /// An exclusive lock: <see cref="FileShare.None"/> takes an advisory <c>flock</c> on Unix (a sharing lock on Windows),
-    /// released when the stream is disposed or the process dies.
-    /// </summary>
-    private static FileStream AcquireLock(string lockPath)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(lockPath, OwnerOnly(FileMode.OpenOrCreate, FileAccess.ReadWrite));
-            }
-            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                Thread.Sleep(10);
-            }
-        }
-    }
-
-    private static void WriteNewKey(string path)
-    {
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        var fresh = RandomNumberGenerator.GetBytes(KeySize);
-        try
-        {
-            using (var stream = new FileStream(temp, OwnerOnly(FileMode.CreateNew, FileAccess.Write)))
-            {
-                stream.Write(fresh);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: false);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(fresh);
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
     }
 }

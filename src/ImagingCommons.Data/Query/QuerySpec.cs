@@ -44,7 +44,25 @@ public sealed record QuerySpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Level { get; init; }
 
+    /// <summary>
+    /// The API version whose rules the filters were validated under, when it differs from the kind's own: a saved
+    /// cohort created through v1 and read through v2 (or the reverse) keeps its filters as they were sent.
+    /// Omitted from the canonical JSON when null, so previews and same-version cohorts share results and tokens.
+    /// </summary>
+    [JsonPropertyName("fv")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FilterApi { get; init; }
+
     public ApiVersion Version => Kind == QueryKinds.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
+
+    /// <summary>The rules the filters follow: <see cref="FilterApi"/> when set, else the kind's version.</summary>
+    [JsonIgnore]
+    public ApiVersion FilterVersion => FilterApi switch
+    {
+        "v1" => ApiVersion.V1,
+        "v2" => ApiVersion.V2,
+        _ => Version,
+    };
 
     public string ToCanonicalJson() => JsonSerializer.Serialize(this);
 
@@ -63,7 +81,7 @@ public sealed record QuerySpec
     public FilterSet ParseFilters()
     {
         using var document = JsonDocument.Parse(Filters.ToJsonString());
-        return FilterParser.TryParse(Version, document.RootElement, out var set, out var error)
+        return FilterParser.TryParse(FilterVersion, document.RootElement, out var set, out var error)
             ? set
             : throw new InvalidOperationException("A stored query no longer validates: " + error);
     }

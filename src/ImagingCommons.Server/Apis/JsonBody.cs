@@ -89,11 +89,45 @@ internal static class RequestInput
                 return null;
             }
 
-            return JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            if (!Decodable(document.RootElement))
+            {
+                document.Dispose();
+                return null;
+            }
+
+            return document;
         }
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// JSON escapes can spell a lone UTF-16 surrogate ("\ud800"), which parses but cannot be read as a string; such a
+    /// body is malformed, so no handler ever meets an undecodable string.
+    /// </summary>
+    private static bool Decodable(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(Decodable);
+                case JsonValueKind.Object:
+                    return element.EnumerateObject().All(p => p.Name is not null && Decodable(p.Value));
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -1,192 +1,228 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ImagingCommons.Data.Accounts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Auth;
+using ImagingCommons.Server.OpenApi;
 using ImagingCommons.Server.Paging;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ImagingCommons.Server.Apis;
 
-/// <summary>
-/// v1 "cohort objects" (addendum to the spec: the 2020 hierarchical routes). <c>POST /v1/cohorts/preview</c> is
-/// anonymous; <c>GET /v1/cohorts/{id}</c> will answer through the same <see cref="CohortObjects.RespondAsync"/> once
-/// saved cohorts exist (docs/api-decisions.md).
-/// </summary>
+/// <summary>The authenticated v1 routes of saved cohorts (spec §6.6.2, §6.7.2, §6.8).</summary>
 internal static class V1CohortsApi
 {
-    public const string NoFilterSet = "No filters were provided; ensure that the request body contains a 'filterSet' property.";
-    public const string InvalidCharacters = "Your cohort's name or description contains invalid characters; please edit them and resubmit. [Saw ";
-    public const string ObjectsFailed = "Error while trying to obtain cohort objects.";
-    public const string InvalidVersion = "Invalid IDC version ";
+    public const string CohortMalformed = "Cohort information was improperly formatted - cohort not created.";
+
+    internal static readonly JsonSerializerOptions StoredJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IEndpointRouteBuilder MapV1CohortsApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohort objects");
-        v1.MapPost("/preview", Preview)
-            .WithName("v1CohortPreview")
-            .WithSummary("The objects of a cohort definition as a tree down to return_level, without saving it")
-            .WithDescription("Pages by leaves: every page carries the tree of its own leaves. Continue with next_page on this same route (the body is then ignored and may be left out).")
-            .Accepts<V1CohortPreviewRequestShape>("application/json")
-            .Produces<V1CohortObjectsShape>(StatusCodes.Status200OK)
-            .Produces<V1CohortObjectsTimeoutShape>(StatusCodes.Status202Accepted)
-            .Produces<ErrorShape>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorShape>(StatusCodes.Status500InternalServerError);
+        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 saved cohorts").RequireAuthorization();
+        v1.MapGet("", ListCohorts).WithName("v1ListCohorts").WithSummary("The caller's saved cohorts").Authenticated<CohortListShape>();
+        v1.MapPost("", CreateCohort).WithName("v1CreateCohort").WithSummary("Save a cohort definition on the current release").JsonBody<V1CohortDefinitionShape>().Authenticated<CohortCreatedShape>();
+        v1.MapDelete("", DeleteCohorts).WithName("v1DeleteCohorts").WithSummary("Delete saved cohorts").JsonBody<CohortIdsShape>().Authenticated<CohortDeletionsShape>();
+        v1.MapDelete("/{cohort_id}", DeleteCohort).WithName("v1DeleteCohort").WithSummary("Delete one saved cohort").Authenticated<CohortDeletionsShape>();
+        v1.MapGet("/manifest/{cohort_id}", CohortManifest).WithName("v1CohortManifest").WithSummary("Manifest of a saved cohort, on its own release").Paged<V1ManifestPreviewShape>().Authenticated();
+        v1.MapMethods("/query/{cohort_id}", [HttpMethods.Get, HttpMethods.Post], CohortQuery).WithName("v1CohortQuery").WithSummary("Distinct field combinations of a saved cohort (GET with a body is accepted too)").JsonBody<V1QueryFieldsShape>().Paged<V1QueryPreviewShape>().Authenticated();
         return routes;
     }
 
-    public static async Task<IResult> Preview(HttpRequest request, ReleaseCatalog catalog, PagedQueries paging, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<IResult> ListCohorts(HttpContext context, Callers callers, ICohortStore cohorts, CancellationToken cancellationToken)
     {
-        // A next-page call ignores the body (H10.6); a first page validates it first (H7 steps 1-5).
-        PreviewBody? body = null;
-        if (!CohortObjects.IsNextPageRequest(request))
-        {
-            using var document = await RequestInput.ReadJsonAsync(request, cancellationToken);
-            if (!TryReadBody(document, out body, out var error))
-            {
-                return error;
-            }
-        }
-
-        // The preview never reads the caller's identity: its tokens are bound to "Anonymous", usable by anyone (H5).
-        return await CohortObjects.RespondAsync(
-            request,
-            Identities.Anonymous,
-            TokenFamilies.V1CohortPreview,
-            _ => ValueTask.FromResult(body!.Resolve(catalog)),
-            resolveOnNextPages: false,
-            paging,
-            loggers.CreateLogger(typeof(CohortObjects).FullName!),
-            cancellationToken);
+        var user = await callers.RegisteredAsync(context, cancellationToken);
+        return user is null ? Callers.V1NotRegistered() : await SavedCohorts.ListAsync(user, cohorts, ApiVersion.V1, cancellationToken);
     }
 
-    /// <summary>What a valid preview body says; <see cref="Filters"/> is null when its filterSet has no filters key.</summary>
-    internal sealed record PreviewBody(string Name, JsonNode? Description, FilterSet? Filters, string? Version)
+    public static async Task<IResult> CreateCohort(HttpRequest request, Callers callers, ICohortStore cohorts, ReleaseCatalog catalog, CancellationToken cancellationToken)
     {
-        /// <summary>
-        /// The release the preview runs against (H7 step 9): absent, null or "" → current; a held release → that one
-        /// (preview against an older release); anything else → 400 naming the held releases. Then the filters must exist.
-        /// </summary>
-        public CohortResolution Resolve(ReleaseCatalog catalog)
+        var user = await callers.RegisteredAsync(request.HttpContext, cancellationToken);
+        if (user is null)
         {
-            var held = catalog.HeldReleases;
-            string release;
-            if (string.IsNullOrEmpty(Version))
-            {
-                release = catalog.CurrentRelease!;
-            }
-            else if (held.Contains(Version, StringComparer.Ordinal))
-            {
-                release = Version;
-            }
-            else
-            {
-                return CohortResolution.Refused(JsonBody.BadRequest($"{InvalidVersion}{Version}; this server holds {string.Join(", ", held)}"));
-            }
-
-            if (Filters is null)
-            {
-                return CohortResolution.Refused(JsonBody.BadRequest(ObjectsFailed));
-            }
-
-            // The echo keeps the filters as sent (collection ids not normalised) with the release actually used (H3).
-            var echo = new JsonObject
-            {
-                ["name"] = Name,
-                ["description"] = Description?.DeepClone(),
-                ["sql"] = "",
-                ["filterSet"] = new JsonObject { ["idc_data_version"] = release, ["filters"] = Filters.ToJson(normalizeCollectionIds: false) },
-            };
-            return CohortResolution.Found(new CohortDefinition(echo, Filters, release));
+            return Callers.V1NotRegistered();
         }
+
+        using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
+        if (body is null || body.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return JsonBody.BadRequest(V1PreviewApi.MalformedJson);
+        }
+
+        var root = body.RootElement;
+        if (!root.TryGetProperty("filters", out var filtersElement))
+        {
+            return JsonBody.BadRequest(V1PreviewApi.NoFilters);
+        }
+
+        if (!FilterParser.TryParseV1(filtersElement, out var filters, out _))
+        {
+            return JsonBody.BadRequest(CohortMalformed);
+        }
+
+        if (!V1PreviewApi.TryName(root, out var name, out var descriptionNode))
+        {
+            return JsonBody.BadRequest(V1PreviewApi.NoName);
+        }
+
+        string? description = null;
+        if (descriptionNode is not null && !(descriptionNode is JsonValue value && value.TryGetValue(out description)))
+        {
+            return JsonBody.BadRequest(CohortMalformed);
+        }
+
+        if (SavedCohorts.InvalidCharacters(name, description, filters) is { } invalid)
+        {
+            return JsonBody.BadRequest(invalid);
+        }
+
+        var saved = await cohorts.CreateCohortAsync(
+            new NewCohort(user.Id, name, description, catalog.CurrentRelease!, "v1", filters.ToJson(false).ToJsonString(StoredJson)), cancellationToken);
+        return SavedCohorts.Created(saved, ApiVersion.V1);
     }
 
-    /// <summary>
-    /// Steps 1-5 of H7 in order: JSON, filterSet, schema, name, invalid characters. The 2020 body wraps the filters
-    /// in <c>filterSet</c>; a released-v1 body with top-level <c>filters</c> is read as <c>filterSet:{filters}</c> (H10.2).
-    /// </summary>
-    internal static bool TryReadBody(JsonDocument? document, [NotNullWhen(true)] out PreviewBody? body, [NotNullWhen(false)] out IResult? error)
+    public static async Task<IResult> DeleteCohorts(HttpRequest request, Callers callers, ICohortStore cohorts, CancellationToken cancellationToken)
     {
-        body = null;
-        error = null;
-        if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
+        var user = await callers.RegisteredAsync(request.HttpContext, cancellationToken);
+        if (user is null)
         {
-            error = JsonBody.BadRequest(V1PreviewApi.MalformedJson);
-            return false;
+            return Callers.V1NotRegistered();
         }
 
-        var root = document.RootElement;
-        JsonElement? filtersElement;
-        string? version = null;
-        if (root.TryGetProperty("filterSet", out var filterSet))
-        {
-            if (!TryFilterSet(filterSet, out filtersElement, out version))
-            {
-                error = JsonBody.BadRequest(V1PreviewApi.FiltersMalformed);
-                return false;
-            }
-        }
-        else if (root.TryGetProperty("filters", out var topLevel))
-        {
-            filtersElement = topLevel;
-        }
-        else
-        {
-            error = JsonBody.BadRequest(NoFilterSet);
-            return false;
-        }
-
-        FilterSet? filters = null;
-        if (filtersElement is { } element && !FilterParser.TryParseV1(element, out filters, out _))
-        {
-            error = JsonBody.BadRequest(V1PreviewApi.FiltersMalformed);
-            return false;
-        }
-
-        if (!V1PreviewApi.TryName(root, out var name, out var description))
-        {
-            error = JsonBody.BadRequest(V1PreviewApi.NoName);
-            return false;
-        }
-
-        var refused = CohortText.FindRefused(name) ?? CohortText.FindRefused(description?.GetValueKind() == JsonValueKind.String ? description.GetValue<string>() : null);
-        if (refused is not null)
-        {
-            error = JsonBody.BadRequest(InvalidCharacters + refused + "]");
-            return false;
-        }
-
-        body = new PreviewBody(name, description, filters, version);
-        return true;
+        using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
+        return SavedCohorts.TryReadIds(body, V1PreviewApi.MalformedJson, out var ids, out var error)
+            ? await SavedCohorts.DeleteAsync(ids, user, cohorts, cancellationToken)
+            : error;
     }
 
-    /// <summary>The 2020 filterSet schema: an object with at most idc_data_version (a string; null tolerated, H10.3) and filters.</summary>
-    private static bool TryFilterSet(JsonElement filterSet, out JsonElement? filters, out string? version)
+    public static async Task<IResult> DeleteCohort([FromRoute(Name = "cohort_id")] string cohortId, HttpContext context, Callers callers, ICohortStore cohorts, CancellationToken cancellationToken)
     {
-        filters = null;
-        version = null;
-        if (filterSet.ValueKind != JsonValueKind.Object)
+        var user = await callers.RegisteredAsync(context, cancellationToken);
+        if (user is null)
         {
-            return false;
+            return Callers.V1NotRegistered();
         }
 
-        foreach (var property in filterSet.EnumerateObject())
-        {
-            switch (property.Name)
-            {
-                case "idc_data_version" when property.Value.ValueKind is JsonValueKind.String:
-                    version = property.Value.GetString();
-                    break;
-                case "idc_data_version" when property.Value.ValueKind is JsonValueKind.Null:
-                    version = null;
-                    break;
-                case "filters":
-                    filters = property.Value;
-                    break;
-                default:
-                    return false;
-            }
-        }
-
-        return true;
+        return CohortId.TryParsePath(cohortId, out var id)
+            ? await SavedCohorts.DeleteAsync([id], user, cohorts, cancellationToken)
+            : SavedCohorts.InvalidId(cohortId);
     }
+
+    public static async Task<IResult> CohortManifest(
+        [FromRoute(Name = "cohort_id")] string cohortId, HttpRequest request, Callers callers, ICohortStore cohorts, QueryEngine engine, PagedQueries paging, CancellationToken cancellationToken)
+    {
+        if (SavedCohorts.IsReservedSegment(cohortId))
+        {
+            return SavedCohorts.MethodDoesNotExist();
+        }
+
+        var user = await callers.RegisteredAsync(request.HttpContext, cancellationToken);
+        if (user is null)
+        {
+            return Callers.V1NotRegistered();
+        }
+
+        var (parameterError, columns, pageSize) = V1PreviewApi.ManifestParameters(request);
+        if (parameterError is not null)
+        {
+            return parameterError;
+        }
+
+        var (cohort, lookupError) = await OwnCohortAsync(cohortId, user, cohorts, engine, cancellationToken);
+        if (cohort is null)
+        {
+            return lookupError!;
+        }
+
+        var spec = SavedCohorts.Spec(cohort, QueryKinds.V1Manifest, columns);
+        var outcome = await paging.FirstPageAsync(user.Email, TokenFamilies.V1Manifest, cohort.IdcDataVersion, spec, pageSize, cancellationToken);
+        return V1PreviewApi.ManifestResponse(outcome, Echo(cohort), RequestInput.V1Bool(request, "sql"));
+    }
+
+    public static async Task<IResult> CohortQuery(
+        [FromRoute(Name = "cohort_id")] string cohortId, HttpRequest request, Callers callers, ICohortStore cohorts, QueryEngine engine, PagedQueries paging, CancellationToken cancellationToken)
+    {
+        if (SavedCohorts.IsReservedSegment(cohortId))
+        {
+            return SavedCohorts.MethodDoesNotExist();
+        }
+
+        var user = await callers.RegisteredAsync(request.HttpContext, cancellationToken);
+        if (user is null)
+        {
+            return Callers.V1NotRegistered();
+        }
+
+        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
+        {
+            return JsonBody.BadRequest(V1PreviewApi.NoQueryFields);
+        }
+
+        using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
+        if (body is null || body.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return JsonBody.BadRequest(V1PreviewApi.MalformedJson);
+        }
+
+        if (!body.RootElement.TryGetProperty("fields", out var fieldsElement))
+        {
+            return JsonBody.BadRequest(V1PreviewApi.NoQueryFields);
+        }
+
+        if (!V1PreviewApi.TryFieldArray(fieldsElement, out var fields))
+        {
+            return JsonBody.BadRequest(V1PreviewApi.FiltersMalformed);
+        }
+
+        var (parameterError, pageSize) = V1PreviewApi.QueryParameters(request);
+        if (parameterError is not null)
+        {
+            return parameterError;
+        }
+
+        var (cohort, lookupError) = await OwnCohortAsync(cohortId, user, cohorts, engine, cancellationToken);
+        if (cohort is null)
+        {
+            return lookupError!;
+        }
+
+        var spec = SavedCohorts.Spec(cohort, QueryKinds.V1Query, fields);
+        var outcome = await paging.FirstPageAsync(user.Email, TokenFamilies.V1Query, cohort.IdcDataVersion, spec, pageSize, cancellationToken);
+        return V1PreviewApi.QueryResponse(outcome, Echo(cohort), RequestInput.V1Bool(request, "sql"));
+    }
+
+    /// <summary>The caller's own, active cohort on a held release, or the v1 answer saying why not (spec §6.6.2).</summary>
+    private static async Task<(SavedCohort? Cohort, IResult? Error)> OwnCohortAsync(
+        string text, UserAccount user, ICohortStore cohorts, QueryEngine engine, CancellationToken cancellationToken)
+    {
+        if (!CohortId.TryParsePath(text, out var id))
+        {
+            return (null, SavedCohorts.InvalidId(text));
+        }
+
+        var cohort = id.StoreId is { } storeId ? await cohorts.FindCohortAsync(storeId, cancellationToken) : null;
+        if (cohort is null)
+        {
+            return (null, JsonBody.BadRequest($"A cohort with the ID {id} was not found."));
+        }
+
+        if (!SavedCohorts.CanRead(cohort, user))
+        {
+            return (null, JsonBody.Error(StatusCodes.Status403Forbidden, $"{user.Email} " + string.Format(System.Globalization.CultureInfo.InvariantCulture, SavedCohorts.NotOwnerSuffix, id)));
+        }
+
+        return engine.HoldsRelease(cohort.IdcDataVersion) ? (cohort, null) : (null, SavedCohorts.ReleaseGone(cohort));
+    }
+
+    /// <summary>The cohort block of a v1 cohort manifest or query: its id, name, description, sql and stored filters.</summary>
+    private static JsonObject Echo(SavedCohort cohort) => new()
+    {
+        ["cohort_id"] = cohort.Id,
+        ["name"] = cohort.Name,
+        ["description"] = cohort.Description,
+        ["sql"] = "",
+        ["filterSet"] = SavedCohorts.FilterSet(cohort, ApiVersion.V1),
+    };
 }

@@ -19,6 +19,7 @@ internal static class V1PreviewApi
     public const string NoColumns = "[ERROR] get_manifest(): Error trying to preview a cohort";
     public const string BadPageSize = "Parameter page_size must have an integer value";
     public const string FiltersMalformed = "Filters were improperly formatted.";
+    public const string NoQueryFields = "No queryFields provided; ensure that the request body contains a 'queryFields' component.";
 
     private static readonly string[] ManifestKeys = [.. SqlBuilder.V1ManifestColumns.Select(c => c.Key), "sql", "page_size"];
 
@@ -56,40 +57,58 @@ internal static class V1PreviewApi
             return JsonBody.BadRequest(NoName);
         }
 
-        if (V1Arguments.FirstUnexpected(request, ManifestKeys) is { } unexpected)
+        var (parameterError, selected, pageSize) = ManifestParameters(request);
+        if (parameterError is not null)
         {
-            return JsonBody.BadRequest("Invalid key " + unexpected);
-        }
-
-        if (!RequestInput.TryPageSize(RequestInput.Query(request, "page_size"), out var pageSize))
-        {
-            return JsonBody.BadRequest(BadPageSize);
-        }
-
-        var selected = SqlBuilder.V1ManifestColumns.Where(c => RequestInput.V1Bool(request, c.Key)).Select(c => c.Key).ToList();
-        if (selected.Count == 0)
-        {
-            return JsonBody.BadRequest(NoColumns);
+            return parameterError;
         }
 
         var release = catalog.CurrentRelease!;
         var spec = new QuerySpec { Kind = QueryKinds.V1Manifest, Filters = filters.ToJson(false), Fields = selected };
         var outcome = await paging.FirstPageAsync(Identities.Anonymous, TokenFamilies.V1Manifest, release, spec, pageSize, cancellationToken);
+        var cohort = new JsonObject
+        {
+            ["name"] = name,
+            ["description"] = description,
+            ["filterSet"] = new JsonObject { ["idc_data_version"] = release, ["filters"] = filters.ToJson(normalizeCollectionIds: true) },
+            ["sql"] = "",
+        };
+        return ManifestResponse(outcome, cohort, RequestInput.V1Bool(request, "sql"));
+    }
+
+    /// <summary>
+    /// The query string of a v1 manifest (preview or saved cohort): known keys only, an integer page_size, at least
+    /// one selected column.
+    /// </summary>
+    internal static (IResult? Error, List<string> Columns, int PageSize) ManifestParameters(HttpRequest request)
+    {
+        if (V1Arguments.FirstUnexpected(request, ManifestKeys) is { } unexpected)
+        {
+            return (JsonBody.BadRequest("Invalid key " + unexpected), [], 0);
+        }
+
+        if (!RequestInput.TryPageSize(RequestInput.Query(request, "page_size"), out var pageSize))
+        {
+            return (JsonBody.BadRequest(BadPageSize), [], 0);
+        }
+
+        var selected = SqlBuilder.V1ManifestColumns.Where(c => RequestInput.V1Bool(request, c.Key)).Select(c => c.Key).ToList();
+        return selected.Count == 0 ? (JsonBody.BadRequest(NoColumns), [], 0) : (null, selected, pageSize);
+    }
+
+    /// <summary>The first page of a v1 manifest, with <paramref name="cohort"/> (its "sql" filled in when asked), or the 202 body.</summary>
+    internal static IResult ManifestResponse(PageOutcome outcome, JsonObject cohort, bool sql)
+    {
         if (outcome.Status == PageStatus.Pending)
         {
             return ResultRendering.Pending(outcome.Token);
         }
 
+        cohort["sql"] = sql ? outcome.Handle!.DisplaySql : "";
         return JsonBody.Ok(new JsonObject
         {
             ["code"] = 200,
-            ["cohort"] = new JsonObject
-            {
-                ["name"] = name,
-                ["description"] = description,
-                ["filterSet"] = new JsonObject { ["idc_data_version"] = release, ["filters"] = filters.ToJson(normalizeCollectionIds: true) },
-                ["sql"] = RequestInput.V1Bool(request, "sql") ? outcome.Handle!.DisplaySql : "",
-            },
+            ["cohort"] = cohort,
             ["manifest"] = ResultRendering.Block(outcome, "json_manifest"),
             ["next_page"] = outcome.NextPage,
         });
@@ -119,7 +138,7 @@ internal static class V1PreviewApi
 
         if (!root.TryGetProperty("queryFields", out var queryFields))
         {
-            return JsonBody.BadRequest("No queryFields provided; ensure that the request body contains a 'queryFields' component.");
+            return JsonBody.BadRequest(NoQueryFields);
         }
 
         if (!FilterParser.TryParseV1(filtersElement, out var filters, out _) || !TryFields(queryFields, out var fields))
@@ -150,12 +169,18 @@ internal static class V1PreviewApi
             ["filterSet"] = new JsonObject { ["idc_data_version"] = release, ["filters"] = echo },
             ["sql"] = "",
         };
+        return QueryResponse(outcome, cohort, RequestInput.V1Bool(request, "sql"));
+    }
+
+    /// <summary>The first page of a v1 query, with <paramref name="cohort"/> as its cohort_def, or the 202 body.</summary>
+    internal static IResult QueryResponse(PageOutcome outcome, JsonObject cohort, bool sql)
+    {
         if (outcome.Status == PageStatus.Pending)
         {
             return ResultRendering.Pending(outcome.Token, new JsonObject { ["cohort_def"] = cohort });
         }
 
-        cohort["sql"] = RequestInput.V1Bool(request, "sql") ? outcome.Handle!.DisplaySql : "";
+        cohort["sql"] = sql ? outcome.Handle!.DisplaySql : "";
         return JsonBody.Ok(new JsonObject
         {
             ["code"] = 200,
@@ -179,6 +204,11 @@ internal static class V1PreviewApi
 
         var identity = family == TokenFamilies.V1DicomMetadata ? Identities.None : CallerIdentity(request);
         var outcome = await paging.NextPageAsync(token, identity, family, pageSize, cancellationToken);
+        if (outcome.Status == PageStatus.InvalidToken && identity != Identities.Anonymous && identity != Identities.None)
+        {
+            // A signed-in caller may page a listing started anonymously (a preview): anonymous tokens are anyone's.
+            outcome = await paging.NextPageAsync(token, Identities.Anonymous, family, pageSize, cancellationToken);
+        }
         switch (outcome.Status)
         {
             case PageStatus.InvalidToken:
@@ -199,10 +229,7 @@ internal static class V1PreviewApi
     }
 
     /// <summary>The identity a v1 token is bound to: the verified email when signed in, else "Anonymous".</summary>
-    internal static string CallerIdentity(HttpRequest request) =>
-        request.HttpContext.User.Identity?.IsAuthenticated == true
-            ? request.HttpContext.User.FindFirst("email")?.Value ?? Identities.Anonymous
-            : Identities.Anonymous;
+    internal static string CallerIdentity(HttpRequest request) => Auth.Callers.Email(request.HttpContext) ?? Identities.Anonymous;
 
     internal static (IResult? Error, int PageSize) QueryParameters(HttpRequest request)
     {

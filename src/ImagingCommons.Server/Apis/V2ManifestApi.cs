@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
@@ -12,8 +13,14 @@ namespace ImagingCommons.Server.Apis;
 /// <summary>The public v2 manifest routes (spec §7.8.1-7.8.3, §7.8.5).</summary>
 internal static class V2ManifestApi
 {
-    private static readonly string[] BodyKeys = ["cohort_def", "fields", "counts", "group_size", "sql", "page_size"];
-    private static readonly string[] CohortDefKeys = ["name", "description", "filters"];
+    /// <summary>What the original's JSON parser said about a body it could not read (spec §7.8.2 step 1).</summary>
+    public const string UnreadableBody = "The browser (or proxy) sent a request that this server could not understand.";
+
+    /// <summary>The body keys of every v2 manifest request (the saved-cohort route ignores cohort_def).</summary>
+    internal static readonly string[] BodyKeys = ["cohort_def", "fields", "counts", "group_size", "sql", "page_size"];
+
+    /// <summary>The keys a cohort definition may have, case-sensitive (spec §7.8.1).</summary>
+    internal static readonly string[] CohortDefKeys = ["name", "description", "filters"];
 
     public static IEndpointRouteBuilder MapV2ManifestApi(this IEndpointRouteBuilder routes)
     {
@@ -31,7 +38,7 @@ internal static class V2ManifestApi
         using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
         if (body is null || body.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return JsonBody.BadRequest("The browser (or proxy) sent a request that this server could not understand.");
+            return JsonBody.BadRequest(UnreadableBody);
         }
 
         var root = body.RootElement;
@@ -45,19 +52,9 @@ internal static class V2ManifestApi
             return JsonBody.BadRequest($"{PythonLike(cohortDef)} is not a valid cohort_def");
         }
 
-        foreach (var property in cohortDef.EnumerateObject())
+        if (!TryCohortDefinition(cohortDef, out var filters, out var definitionError))
         {
-            if (!CohortDefKeys.Contains(property.Name))
-            {
-                return JsonBody.BadRequest($"'{property.Name}' is an invalid cohort_def key");
-            }
-        }
-
-        using var emptyFilters = JsonDocument.Parse("{}");
-        var filtersElement = cohortDef.TryGetProperty("filters", out var f) ? f : emptyFilters.RootElement;
-        if (!FilterParser.TryParseV2(filtersElement, out var filters, out var filterError))
-        {
-            return JsonBody.BadRequest(filterError);
+            return JsonBody.BadRequest(definitionError);
         }
 
         if (!TryManifestBody(root, BodyKeys, out var manifest, out var error))
@@ -82,6 +79,24 @@ internal static class V2ManifestApi
         };
         var outcome = await paging.FirstPageAsync(Identities.Anonymous, TokenFamilies.V2Manifest, release, spec, manifest.PageSize, cancellationToken);
         return Respond(outcome, cohort, manifest.Sql);
+    }
+
+    /// <summary>Steps 3-4 of the v2 validation order: the cohort definition's keys, then its filters (missing: none).</summary>
+    internal static bool TryCohortDefinition(JsonElement cohortDef, [NotNullWhen(true)] out FilterSet? filters, [NotNullWhen(false)] out string? error)
+    {
+        filters = null;
+        foreach (var property in cohortDef.EnumerateObject())
+        {
+            if (!CohortDefKeys.Contains(property.Name))
+            {
+                error = $"'{property.Name}' is an invalid cohort_def key";
+                return false;
+            }
+        }
+
+        using var emptyFilters = JsonDocument.Parse("{}");
+        var filtersElement = cohortDef.TryGetProperty("filters", out var f) ? f : emptyFilters.RootElement;
+        return FilterParser.TryParseV2(filtersElement, out filters, out error);
     }
 
     /// <summary>The first page of a v2 manifest (preview or saved cohort), or the 202 body.</summary>
@@ -243,6 +258,6 @@ internal static class V2ManifestApi
     }
 
     /// <summary>How the original's f-strings printed a value: strings bare, everything else as JSON text.</summary>
-    private static string PythonLike(JsonElement value) =>
+    internal static string PythonLike(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 }

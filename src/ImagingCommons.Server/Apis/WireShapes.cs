@@ -231,3 +231,61 @@ internal sealed record V1CohortObjectsTimeoutShape(
     [property: JsonPropertyName("next_page")] string NextPage,
     [property: JsonPropertyName("query_info")] CohortTimeoutInfoShape QueryInfo,
     [property: JsonPropertyName("manifest_info")] CohortTimeoutInfoShape ManifestInfo);
+/// <summary>A saved cohort as GET /cohorts lists it (v1: every filter value a string; v2: suffixed numeric values as numbers).</summary>
+internal sealed record CohortEntryShape(
+    [property: JsonPropertyName("cohort_id")] long CohortId,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("owner")] string Owner,
+    [property: JsonPropertyName("permission")] string Permission,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet);
+
+internal sealed record CohortListShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohorts")] IReadOnlyList<CohortEntryShape> Cohorts);
+
+internal sealed record CohortPropertiesShape(
+    [property: JsonPropertyName("cohort_id")] long CohortId,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("filterSet")] FilterSetEchoShape FilterSet);
+
+internal sealed record CohortCreatedShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohort_properties")] CohortPropertiesShape CohortProperties);
+
+/// <summary>The body of DELETE /cohorts: integer ids of any size.</summary>
+internal sealed record CohortIdsShape([property: JsonPropertyName("cohorts")] IReadOnlyList<long> Cohorts);
+
+/// <summary>
+/// One id's outcome: <c>{"notes","data"}</c> when deleted, else <c>{"message"}</c> (not found, already deleted) or
+/// <c>{"message","delete_permission":false}</c> (not the owner).
+/// </summary>
+internal sealed record CohortDeletionShape(
+    [property: JsonPropertyName("cohort_id")] long CohortId,
+    [property: JsonPropertyName("result")] JsonElement Result);
+
+internal sealed record CohortDeletionsShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("cohorts")] IReadOnlyList<CohortDeletionShape> Cohorts);
+
+/// <summary>The body of POST /v2/cohorts/manifest/{cohort_id}: a manifest request without cohort_def (ignored if sent).</summary>
+internal sealed record V2ManifestRequestShape(
+    [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields,
+    [property: JsonPropertyName("counts")] bool Counts,
+    [property: JsonPropertyName("group_size")] bool GroupSize,
+    [property: JsonPropertyName("sql")] bool Sql,
+    [property: JsonPropertyName("page_size")] int PageSize);
+
+/// <summary>A local account: RFC 1123 dates; last_login is null until the first authenticated call.</summary>
+internal sealed record UserDetailsShape(
+    [property: JsonPropertyName("date_joined")] string DateJoined,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("first_name")] string FirstName,
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("last_login")] string? LastLogin,
+    [property: JsonPropertyName("last_name")] string LastName);
+
+internal sealed record AccountDetailsShape(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("user_details")] UserDetailsShape UserDetails);

@@ -5,7 +5,7 @@ namespace ImagingCommons.Server.Errors;
 
 /// <summary>
 /// The one place an exception becomes a response: a malformed request that the framework rejects keeps its 4xx
-/// status, anything else is the spec's generic <c>{"code":500,"message":"Exception: &lt;text&gt;"}</c>.
+/// status, the account store being unreachable is a 503, anything else is the spec's generic <c>{"code":500,"message":"Exception: &lt;text&gt;"}</c>.
 /// </summary>
 internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -15,6 +15,12 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         if (exception is BadHttpRequestException bad)
         {
             error = new ApiError(bad.StatusCode, bad.Message);
+        }
+        else if (exception is System.Data.Common.DbException)
+        {
+            // The account store is down or unreachable: say so, without the provider's text (hosts, users).
+            logger.LogError(exception, "The account store failed on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            error = new ApiError(StatusCodes.Status503ServiceUnavailable, "The account store is unavailable; try again later.");
         }
         else
         {

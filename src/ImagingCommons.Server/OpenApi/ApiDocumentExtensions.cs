@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 
 namespace ImagingCommons.Server.OpenApi;
@@ -6,6 +7,8 @@ namespace ImagingCommons.Server.OpenApi;
 internal static class ApiDocumentExtensions
 {
     private static readonly string[] Versions = ["v1", "v2"];
+
+    private const string BearerScheme = "bearer";
 
     private static readonly (string Name, string Description, bool Integer)[] ManifestColumns =
     [
@@ -46,6 +49,9 @@ internal static class ApiDocumentExtensions
             ("next_page", "The token of the previous page (or of a 202 answer); the body is then ignored", false),
             ("email", "Accepted for old clients and ignored", false),
         ],
+        ["v1CohortManifest"] = [.. ManifestColumns, Sql, PageSize],
+        ["v1CohortQuery"] = [Sql, PageSize],
+        ["v2CohortManifestNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
@@ -65,12 +71,27 @@ internal static class ApiDocumentExtensions
                         Title = $"ImagingCommons: NCI Imaging Data Commons API {version}",
                         Version = version,
                         Description = "A self-hosted implementation of the IDC REST API. Errors are {\"code\",\"message\"} bodies; "
-                            + "paged routes return next_page tokens (\"\" after the last page) and answer 202 with a token when a query outlives its deadline.",
+                            + "paged routes return next_page tokens (\"\" after the last page) and answer 202 with a token when a query outlives its deadline. "
+                            + "Routes marked with a lock need 'Authorization: Bearer <token>': an ID token of the configured issuer, or an API key.",
+                    };
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                    document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.Http,
+                        Scheme = "bearer",
+                        Description = "An ID token (JWT) of the configured OpenID Connect issuer, a development-issuer token, or an API key (ick_…).",
                     };
                     return Task.CompletedTask;
                 });
-                options.AddOperationTransformer((operation, _, _) =>
+                options.AddOperationTransformer((operation, context, _) =>
                 {
+                    if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
+                    {
+                        operation.Security ??= [];
+                        operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
+                    }
+
                     if (operation.OperationId is { } id && QueryParameters.TryGetValue(id, out var parameters))
                     {
                         operation.Parameters ??= [];
@@ -130,6 +151,16 @@ internal static class RouteDocumentation
     public static RouteHandlerBuilder OkOrBadRequest<T>(this RouteHandlerBuilder route) => route
         .Produces<T>(StatusCodes.Status200OK)
         .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
+
+    /// <summary>A route that needs a bearer token: 401 without valid credentials, 403 (or 401 in v2) for unregistered callers.</summary>
+    public static RouteHandlerBuilder Authenticated(this RouteHandlerBuilder route) => route
+        .Produces<Apis.ErrorShape>(StatusCodes.Status401Unauthorized)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status403Forbidden);
+
+    public static RouteHandlerBuilder Authenticated<T>(this RouteHandlerBuilder route) => route
+        .Produces<T>(StatusCodes.Status200OK)
+        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest)
+        .Authenticated();
 
     public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder route)
         where T : notnull => route.Accepts<T>("application/json");

@@ -10,9 +10,10 @@ namespace ImagingCommons.Tests.Query;
 /// </summary>
 public sealed class HandMadeRelease : IDisposable
 {
-    public HandMadeRelease()
+    /// <param name="root">The data directory to write into; a new temp folder when null (deleted on dispose either way).</param>
+    public HandMadeRelease(string? root = null)
     {
-        Root = Path.Combine(Path.GetTempPath(), "ic-test-" + Guid.NewGuid().ToString("N"));
+        Root = root ?? Path.Combine(Path.GetTempPath(), "ic-test-" + Guid.NewGuid().ToString("N"));
         Data = new DataDirectory(Root);
     }
 

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using ImagingCommons.Data.Accounts;
+using ImagingCommons.Data.Releases;
+
+namespace ImagingCommons.Cli.Commands;
+
+/// <summary>
+/// The account store the server of a data directory uses: SQLite in the data directory, or PostgreSQL when the
+/// environment names one the way the server's configuration does (ImagingCommons__Accounts__Postgres), so the
+/// connection string never appears on a command line.
+/// </summary>
+internal static class AccountStoreAccess
+{
+    public const string PostgresVariable = "ImagingCommons__Accounts__Postgres";
+
+    public static Option<string> DataOption() =>
+        new("--data") { Description = "Data directory of the server (its accounts.db, unless " + PostgresVariable + " names a PostgreSQL database)", DefaultValueFactory = _ => "data" };
+
+    public static Option<string> EmailOption(string description) => new("--email") { Description = description, Required = true };
+
+    public static async Task<AccountStore> OpenAsync(ParseResult parse, Option<string> data, CancellationToken cancellationToken)
+    {
+        var store = AccountStores.Open(new DataDirectory(parse.GetValue(data)!), Environment.GetEnvironmentVariable(PostgresVariable));
+        try
+        {
+            await store.MigrateAsync(cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a command body; a store that cannot be reached or bad input is a message and exit code 1, not a stack trace.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<TextWriter, TextWriter, Task<int>> body)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            return await body(output, error);
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.Data.Common.DbException or IOException)
+        {
+            var message = exception is ArgumentException { ParamName: { } name } argument
+                ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+                : exception.Message;
+            await error.WriteLineAsync("error: " + message);
+            return 1;
+        }
+    }
+}
