@@ -80,6 +80,8 @@ internal static class CohortObjects
             Kind = QueryKinds.V1CohortObjects,
             Filters = filters.ToJson(normalizeCollectionIds: false),
             Level = RequestInput.Query(request, "return_level") ?? CohortLevels.Default,
+            // A cohort saved through v2 keeps v2's filter rules when it is read as v1 cohort objects.
+            FilterApi = filters.Version == ApiVersion.V2 ? "v2" : null,
         };
 
         // Built from validated input only, so this cannot fail on what a client sends (the original's

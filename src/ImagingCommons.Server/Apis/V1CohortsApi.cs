@@ -25,6 +25,7 @@ internal static class V1CohortsApi
         v1.MapGet("", ListCohorts).WithName("v1ListCohorts").WithSummary("The caller's saved cohorts").Authenticated<CohortListShape>();
         v1.MapPost("", CreateCohort).WithName("v1CreateCohort").WithSummary("Save a cohort definition on the current release").JsonBody<V1CohortDefinitionShape>().Authenticated<CohortCreatedShape>();
         v1.MapDelete("", DeleteCohorts).WithName("v1DeleteCohorts").WithSummary("Delete saved cohorts").JsonBody<CohortIdsShape>().Authenticated<CohortDeletionsShape>();
+        v1.MapGet("/{cohort_id}", CohortObjectsTree).WithName("v1CohortObjects").WithSummary("A saved cohort's collections, patients, studies, series and instances as a tree, on its own release").Paged<V1CohortObjectsShape>().Authenticated();
         v1.MapDelete("/{cohort_id}", DeleteCohort).WithName("v1DeleteCohort").WithSummary("Delete one saved cohort").Authenticated<CohortDeletionsShape>();
         v1.MapGet("/manifest/{cohort_id}", CohortManifest).WithName("v1CohortManifest").WithSummary("Manifest of a saved cohort, on its own release").Paged<V1ManifestPreviewShape>().Authenticated();
         v1.MapMethods("/query/{cohort_id}", [HttpMethods.Get, HttpMethods.Post], CohortQuery).WithName("v1CohortQuery").WithSummary("Distinct field combinations of a saved cohort (GET with a body is accepted too)").JsonBody<V1QueryFieldsShape>().Paged<V1QueryPreviewShape>().Authenticated();
@@ -108,6 +109,47 @@ internal static class V1CohortsApi
         return CohortId.TryParsePath(cohortId, out var id)
             ? await SavedCohorts.DeleteAsync([id], user, cohorts, cancellationToken)
             : SavedCohorts.InvalidId(cohortId);
+    }
+
+    /// <summary>
+    /// GET /v1/cohorts/{id} (the 2020 hierarchical form, addendum H1-H5): the owner's cohort as a tree down to
+    /// return_level, answered from the cohort's pinned release; ownership is checked again on every page.
+    /// </summary>
+    public static async Task<IResult> CohortObjectsTree(
+        [FromRoute(Name = "cohort_id")] string cohortId, HttpRequest request, Callers callers, ICohortStore cohorts, QueryEngine engine, PagedQueries paging,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (SavedCohorts.IsReservedSegment(cohortId))
+        {
+            return SavedCohorts.MethodDoesNotExist();
+        }
+
+        var user = await callers.RegisteredAsync(request.HttpContext, cancellationToken);
+        if (user is null)
+        {
+            return Callers.V1NotRegistered();
+        }
+
+        if (!CohortId.TryParsePath(cohortId, out var id))
+        {
+            return SavedCohorts.InvalidId(cohortId);
+        }
+
+        return await CohortObjects.RespondAsync(
+            request,
+            user.Email,
+            TokenFamilies.V1Cohort(id.StoreId ?? 0),
+            async token =>
+            {
+                var (cohort, error) = await OwnCohortAsync(cohortId, user, cohorts, engine, token);
+                return cohort is null
+                    ? CohortResolution.Refused(error!)
+                    : CohortResolution.Found(new CohortDefinition(Echo(cohort), SavedCohorts.ParseFilters(cohort), cohort.IdcDataVersion));
+            },
+            resolveOnNextPages: true,
+            paging,
+            loggers.CreateLogger(typeof(V1CohortsApi)),
+            cancellationToken);
     }
 
     public static async Task<IResult> CohortManifest(

@@ -49,13 +49,20 @@ internal static class ApiDocumentExtensions
             ("next_page", "The token of the previous page (or of a 202 answer); the body is then ignored", false),
             ("email", "Accepted for old clients and ignored", false),
         ],
+        ["v1CohortObjects"] =
+        [
+            ("return_level", "Collection, Patient, Study, Series (default) or Instance (case-sensitive): the deepest level of the tree", false),
+            Sql,
+            ("page_size", "Leaves per page (an integer of at least 1, default 1000)", true),
+            ("next_page", "The token of the previous page (or of a 202 answer)", false),
+        ],
         ["v1CohortManifest"] = [.. ManifestColumns, Sql, PageSize],
         ["v1CohortQuery"] = [Sql, PageSize],
         ["v2CohortManifestNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
-    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview"];
+    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview", "v1CohortObjects"];
 
     public static IServiceCollection AddApiDocuments(this IServiceCollection services)
     {
