@@ -88,7 +88,7 @@ internal sealed partial class ImportSession : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var column in columns)
         {
-            var def = table.Find(column.Name);
+            var def = table.Resolve(column.Name);
             if (def is null)
             {
                 if (seen.Add(column.Name))
@@ -99,9 +99,20 @@ internal sealed partial class ImportSession : IDisposable
                 continue;
             }
 
-            if (!seen.Add(column.Name))
+            if (!seen.Add(def.Name))
             {
-                throw new ImportException("the column appears more than once in the file.", source.Path, column: column.Name);
+                var first = known.First(k => table.Columns[k.SchemaIndex].Name == def.Name).Source.Name;
+                throw new ImportException(
+                    first == column.Name
+                        ? "the column appears more than once in the file."
+                        : $"the column {def.Name} is given twice, as {first} and as {column.Name}.",
+                    source.Path,
+                    column: column.Name);
+            }
+
+            if (def.Name != column.Name)
+            {
+                _warn($"{source.Path}: column '{column.Name}' is read as {def.Name}.");
             }
 
             known.Add((column, IndexOf(table, def)));
@@ -109,7 +120,7 @@ internal sealed partial class ImportSession : IDisposable
 
         foreach (var key in table.KeyColumns)
         {
-            if (!known.Any(k => k.Source.Name == key))
+            if (!known.Any(k => table.Columns[k.SchemaIndex].Name == key))
             {
                 throw new ImportException(
                     $"the identifier column {key} is missing from the file (every {table.Name} file needs "
@@ -146,6 +157,29 @@ internal sealed partial class ImportSession : IDisposable
             $"SELECT {string.Join(", ", select)} FROM read_parquet({SqlText.ReadPath(dicomPivotParquet)}) "
             + "GROUP BY \"collection_id\" ORDER BY \"collection_id\"",
             outputPath);
+    }
+
+    /// <summary>
+    /// Fills what a given collections file leaves empty (no subjects or image_types column, or empty cells) from
+    /// dicom_pivot, as the derived table would; what the file says wins.
+    /// </summary>
+    public void CompleteCollections(string collectionsParquet, string dicomPivotParquet)
+    {
+        var completed = collectionsParquet + ".completed";
+        var columns = IdcSchema.Collections.Columns.Select(c => c.Name switch
+        {
+            "subjects" => "coalesce(c.\"subjects\", d.\"subjects\") AS \"subjects\"",
+            "image_types" => "coalesce(c.\"image_types\", d.\"image_types\") AS \"image_types\"",
+            _ => "c." + SqlText.Identifier(c.Name),
+        });
+        Copy(
+            $"SELECT {string.Join(", ", columns)} FROM read_parquet({SqlText.ReadPath(collectionsParquet)}) AS c "
+            + "LEFT JOIN (SELECT \"collection_id\", CAST(count(DISTINCT \"PatientID\") AS BIGINT) AS \"subjects\", "
+            + "nullif(array_to_string(list_sort(list_distinct(list(\"Modality\"))), ', '), '') AS \"image_types\" "
+            + $"FROM read_parquet({SqlText.ReadPath(dicomPivotParquet)}) GROUP BY \"collection_id\") AS d USING (\"collection_id\") "
+            + "ORDER BY c.\"collection_id\"",
+            completed);
+        File.Move(completed, collectionsParquet, overwrite: true);
     }
 
     /// <summary>A table with the schema's columns and no rows.</summary>
@@ -243,7 +277,7 @@ internal sealed partial class ImportSession : IDisposable
         var checks = new List<(int SchemaIndex, string Condition, bool IsKey)>();
         foreach (var key in table.KeyColumns)
         {
-            var index = known.First(k => k.Source.Name == key).SchemaIndex;
+            var index = known.First(k => table.Columns[k.SchemaIndex].Name == key).SchemaIndex;
             var raw = RawName(index);
             checks.Add((index, $"{raw} IS NULL OR trim(CAST({raw} AS VARCHAR)) = ''", true));
         }

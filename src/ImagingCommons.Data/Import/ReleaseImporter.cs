@@ -91,6 +91,10 @@ public static class ReleaseImporter
                         if (sources.TryGetValue(table.Name, out var source))
                         {
                             rowCounts[table.Name] = session.ImportTable(source, output);
+                            if (table.Name == IdcSchema.CollectionsName)
+                            {
+                                session.CompleteCollections(output, writer.TablePath(IdcSchema.DicomPivotName));
+                            }
                         }
                         else if (table.Name == IdcSchema.CollectionsName)
                         {

@@ -38,13 +38,23 @@ public sealed class TableSchema
 {
     private readonly Dictionary<string, ColumnDef> _byName;
 
-    public TableSchema(string name, IReadOnlyList<string> keyColumns, IReadOnlyList<ColumnDef> columns)
+    public TableSchema(string name, IReadOnlyList<string> keyColumns, IReadOnlyList<ColumnDef> columns, IReadOnlyDictionary<string, string>? aliases = null)
     {
         Name = name;
         KeyColumns = keyColumns;
         Columns = columns;
+        Aliases = aliases ?? new Dictionary<string, string>();
         _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Other names IDC has used for a column (older table versions, idc-index, the API's own keys) → the column.
+    /// The importer reads them as the column, so that tables exported from IDC load as they are.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Aliases { get; }
+
+    /// <summary>The column a file's column name stands for: the name itself, or the column it is an alias of.</summary>
+    public ColumnDef? Resolve(string name) => Find(name) ?? (Aliases.TryGetValue(name, out var canonical) ? Find(canonical) : null);
 
     /// <summary>IDC's own table name; also the import file's base name and the release file's base name.</summary>
     public string Name { get; }

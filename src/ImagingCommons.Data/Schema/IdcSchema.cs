@@ -50,7 +50,18 @@ public static class IdcSchema
             new ColumnDef("Allergies", ColumnType.StringList),
             new ColumnDef("ImageType", ColumnType.StringList),
             new ColumnDef("MedicalAlerts", ColumnType.StringList),
-        ]);
+        ],
+        new Dictionary<string, string>
+        {
+            // idc_index and dicom_all spell these differently from the API's dicom_pivot.
+            ["analysis_result_id"] = "analysis_results_id",
+            ["study_uuid"] = "crdc_study_uuid",
+            ["series_uuid"] = "crdc_series_uuid",
+            ["instance_uuid"] = "crdc_instance_uuid",
+            ["collection_tumorLocation"] = "tcia_tumorLocation",
+            ["collection_species"] = "tcia_species",
+            ["collection_cancerType"] = "CancerType",
+        });
 
     /// <summary>One row per TCGA case (ISB-CGC clinical rel9 columns that the API names).</summary>
     public static readonly TableSchema Clinical = new(
@@ -116,7 +127,29 @@ public static class IdcSchema
                 "license_short_name"),
             new ColumnDef("subjects", ColumnType.Integer),
             new ColumnDef("updated", ColumnType.Date),
-        ]);
+        ],
+        new Dictionary<string, string>
+        {
+            // IDC's names up to v23, and the keys of the v2 API's /collections (so a dump of it imports as it is).
+            ["CancerTypes"] = "cancer_types",
+            ["TumorLocations"] = "tumor_locations",
+            ["Location"] = "tumor_locations",
+            ["Subjects"] = "subjects",
+            ["Species"] = "species",
+            ["SupportingData"] = "supporting_data",
+            ["Program"] = "program_id",
+            ["Status"] = "status",
+            ["Updated"] = "updated",
+            ["Description"] = "description",
+            ["DOI"] = "source_doi",
+            ["URL"] = "source_url",
+            ["ImageTypes"] = "image_types",
+            ["cancer_type"] = "cancer_types",
+            ["location"] = "tumor_locations",
+            ["subject_count"] = "subjects",
+            ["date_updated"] = "updated",
+            ["doi"] = "source_doi",
+        });
 
     /// <summary>One row per analysis result (IDC v24's analysis_results_metadata).</summary>
     public static readonly TableSchema AnalysisResults = new(
@@ -129,7 +162,27 @@ public static class IdcSchema
                 "license_short_name", "description", "citation"),
             new ColumnDef("subjects", ColumnType.Integer),
             new ColumnDef("updated", ColumnType.Date),
-        ]);
+        ],
+        new Dictionary<string, string>
+        {
+            // Older IDC names, idc-index's, and the keys of the v2 API's /analysis_results.
+            ["ID"] = "analysis_result_id",
+            ["Title"] = "analysis_result_title",
+            ["title"] = "analysis_result_title",
+            ["DOI"] = "source_doi",
+            ["doi"] = "source_doi",
+            ["source_DOI"] = "source_doi",
+            ["CancerType"] = "cancer_types",
+            ["cancer_type"] = "cancer_types",
+            ["Location"] = "tumor_locations",
+            ["location"] = "tumor_locations",
+            ["Subjects"] = "subjects",
+            ["subject_count"] = "subjects",
+            ["Collections"] = "collections",
+            ["Updated"] = "updated",
+            ["date_updated"] = "updated",
+            ["analysisArtifacts"] = "modalities",
+        });
 
     public static readonly IReadOnlyList<TableSchema> All = [DicomPivot, Clinical, Biospecimen, Collections, AnalysisResults];
 
