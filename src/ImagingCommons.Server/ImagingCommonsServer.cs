@@ -51,6 +51,7 @@ public static class ImagingCommonsServer
         var app = builder.Build();
         app.LoadReleases();
         app.MigrateAccounts();
+        app.WarmUpQueries();
 
         app.UseApiErrors();
         app.UseApiDocuments();

@@ -18,6 +18,9 @@ public sealed class QueryEngineOptions
     /// <summary>At most this many materialised results are kept; the least recently used go first.</summary>
     public int MaxResults { get; set; } = 200;
 
+    /// <summary>Read a release's series table (built in the background on first use) for series-level queries.</summary>
+    public bool UseSeriesTables { get; set; } = true;
+
     /// <summary>DuckDB memory limit for the result store; beyond it DuckDB spills to its temp folder.</summary>
     public string MemoryLimit { get; set; } = "2GB";
 }
@@ -38,6 +41,7 @@ public sealed partial class QueryEngine : IDisposable
     private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
     private readonly ConcurrentDictionary<string, Entry> _results = new(StringComparer.Ordinal);
+    private readonly SeriesIndexes _series;
     private readonly Timer _sweeper;
     private int _disposed;
 
@@ -45,6 +49,7 @@ public sealed partial class QueryEngine : IDisposable
     {
         _data = data;
         _options = options ?? new QueryEngineOptions();
+        _series = new SeriesIndexes(data);
         var folder = Path.Combine(Path.GetTempPath(), "imagingcommons");
         Directory.CreateDirectory(folder);
         _storePath = Path.Combine(folder, $"results-{Environment.ProcessId}-{Guid.NewGuid():N}.duckdb");
@@ -150,9 +155,12 @@ public sealed partial class QueryEngine : IDisposable
         return values;
     }
 
+    /// <summary>Starts building a release's series table now rather than on its first query (the server warms the current one).</summary>
+    public Task WarmUpAsync(string release) => _options.UseSeriesTables ? _series.Start(release) : Task.CompletedTask;
+
     private ResultHandle Materialize(string key, string release, QuerySpec spec)
     {
-        var compiled = SqlBuilder.Compile(spec);
+        var compiled = SqlBuilder.Compile(spec, _options.UseSeriesTables ? _series.TryGet(release) : null);
         var table = "res_" + key;
         var sql = Resolve(compiled.Sql, release);
         var order = string.Join(", ", compiled.OrderBy.Select(o => SqlBuilder.Q(o) + " ASC NULLS FIRST"));
@@ -187,6 +195,7 @@ public sealed partial class QueryEngine : IDisposable
         var major = release.Split('.')[0];
         var text = compiled.Sql
             .Replace("{dicom_pivot}", $"idc_v{major}.dicom_pivot", StringComparison.Ordinal)
+            .Replace("{series}", $"idc_v{major}.dicom_pivot_by_series", StringComparison.Ordinal)
             .Replace("{tcga_clinical_rel9}", "idc_v4.tcga_clinical_rel9", StringComparison.Ordinal)
             .Replace("{tcga_biospecimen_rel9}", "idc_v4.tcga_biospecimen_rel9", StringComparison.Ordinal);
         // One pass over the placeholders, so that a value containing "$1" is never itself rewritten.
@@ -216,6 +225,7 @@ public sealed partial class QueryEngine : IDisposable
 
     private string Resolve(string sql, string release)
     {
+        sql = sql.Replace("{series}", "read_parquet(" + SqlText.ReadPath(_series.TablePath(release)) + ")", StringComparison.Ordinal);
         foreach (var schema in new[] { IdcSchema.DicomPivot, IdcSchema.Clinical, IdcSchema.Biospecimen })
         {
             sql = sql.Replace("{" + schema.Name + "}", "read_parquet(" + SqlText.ReadPath(_data.TablePath(release, schema.Name)) + ")", StringComparison.Ordinal);
@@ -283,6 +293,7 @@ public sealed partial class QueryEngine : IDisposable
         }
 
         _sweeper.Dispose();
+        _series.WaitForBuilds(TimeSpan.FromSeconds(30));
         _keepAlive.Dispose();
         foreach (var file in new[] { _storePath, _storePath + ".wal" })
         {

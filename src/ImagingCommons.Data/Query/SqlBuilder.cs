@@ -55,16 +55,18 @@ public static class SqlBuilder
         ["instance"] = "SOPInstanceUID",
     };
 
-    public static CompiledQuery Compile(QuerySpec spec)
+    /// <param name="series">The release's series table, when it is ready: queries that need nothing finer than a
+    /// series read it instead of the instance table (same rows, same order).</param>
+    public static CompiledQuery Compile(QuerySpec spec, SeriesColumns? series = null)
     {
         var filters = spec.ParseFilters();
         return spec.Kind switch
         {
-            QueryKinds.V1Manifest => V1Manifest(spec, filters),
-            QueryKinds.V1Query => V1Query(spec, filters),
+            QueryKinds.V1Manifest => V1Manifest(spec, filters, series),
+            QueryKinds.V1Query => V1Query(spec, filters, series),
             QueryKinds.V1DicomMetadata => DicomMetadata(),
-            QueryKinds.V2Manifest => V2Manifest(spec, filters),
-            QueryKinds.V1CohortObjects => V1CohortObjects(spec, filters),
+            QueryKinds.V2Manifest => V2Manifest(spec, filters, series),
+            QueryKinds.V1CohortObjects => V1CohortObjects(spec, filters, series),
             _ => throw new InvalidOperationException("Unknown query kind " + spec.Kind),
         };
     }
@@ -104,10 +106,16 @@ public static class SqlBuilder
         _ => CountLevels.SkipWhile(l => l != granularity).Skip(1).Select(l => l + "_count").ToList(),
     };
 
-    private static CompiledQuery V1Manifest(QuerySpec spec, FilterSet filters)
+    /// <summary>Whether a query touching these pivot columns (besides its filters') can read the series table.</summary>
+    private static bool UseSeries(SeriesColumns? series, FilterSet filters, IEnumerable<string> outputColumns) =>
+        series is not null
+        && series.Covers(outputColumns)
+        && series.Covers(filters.Entries.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot).Select(e => e.Attribute.Name));
+
+    private static CompiledQuery V1Manifest(QuerySpec spec, FilterSet filters, SeriesColumns? series)
     {
         var selected = V1ManifestColumns.Where(c => spec.Fields.Contains(c.Key)).ToList();
-        var where = new WhereBuilder(filters);
+        var where = new WhereBuilder(filters, UseSeries(series, filters, selected.Select(c => c.Column)));
         var select = string.Join(", ", selected.Select(c => $"dicom_pivot.{Q(c.Column)} AS {Q(c.Key)}"));
         // The original orders by the last selected column only; the others break ties so pages are deterministic.
         var order = new List<string> { selected[^1].Key };
@@ -118,10 +126,10 @@ public static class SqlBuilder
         return new CompiledQuery(sql, where.Parameters, columns, order);
     }
 
-    private static CompiledQuery V1Query(QuerySpec spec, FilterSet filters)
+    private static CompiledQuery V1Query(QuerySpec spec, FilterSet filters, SeriesColumns? series)
     {
         var fields = spec.Fields.Distinct(StringComparer.Ordinal).ToList();
-        var where = new WhereBuilder(filters);
+        var where = new WhereBuilder(filters, UseSeries(series, filters, fields.Select(ApiCatalog.V1QueryColumn)));
         var select = string.Join(", ", fields.Select(f => $"dicom_pivot.{Q(ApiCatalog.V1QueryColumn(f))} AS {Q(f)}"));
         var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
         var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
@@ -132,7 +140,7 @@ public static class SqlBuilder
     /// The distinct id paths (collection, patient, study, series, instance) down to the spec's level: one row per leaf
     /// of the tree, ordered by the ids of every level in turn so that a page is a contiguous part of the tree.
     /// </summary>
-    private static CompiledQuery V1CohortObjects(QuerySpec spec, FilterSet filters)
+    private static CompiledQuery V1CohortObjects(QuerySpec spec, FilterSet filters, SeriesColumns? series)
     {
         var depth = CohortLevels.Depth(spec.Level);
         if (depth == 0)
@@ -141,7 +149,7 @@ public static class SqlBuilder
         }
 
         var levels = CohortLevels.All.Take(depth).ToList();
-        var where = new WhereBuilder(filters);
+        var where = new WhereBuilder(filters, UseSeries(series, filters, levels.Select(l => l.Column)));
         var select = string.Join(", ", levels.Select(l => $"dicom_pivot.{Q(l.Column)} AS {Q(l.Key)}"));
         var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
         var columns = levels.Select(l => new OutputColumn(l.Key, IdcSchema.DicomPivot[l.Column].Type)).ToList();
@@ -156,10 +164,11 @@ public static class SqlBuilder
         return new CompiledQuery(sql, [], columns, ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]);
     }
 
-    private static CompiledQuery V2Manifest(QuerySpec spec, FilterSet filters)
+    private static CompiledQuery V2Manifest(QuerySpec spec, FilterSet filters, SeriesColumns? series)
     {
         var fields = spec.Fields.Select(f => ApiCatalog.V2FieldsLower[f.ToLowerInvariant()]).DistinctBy(f => f.Name).ToList();
-        var where = new WhereBuilder(filters);
+        var bySeries = UseSeries(series, filters, fields.Where(f => f.EvaluatedIn == SourceTable.DicomPivot).Select(f => f.Name));
+        var where = new WhereBuilder(filters, bySeries);
         var extraTables = fields.Select(f => f.EvaluatedIn).Where(t => t != SourceTable.DicomPivot).ToList();
 
         // Stage 1: the qualifying rows, one per (instance, joined TCGA row), with what the groups and counts need.
@@ -169,12 +178,18 @@ public static class SqlBuilder
             inner.Add($"{Alias(field.EvaluatedIn)}.{Q(field.Name)} AS {Q(field.Name)}");
         }
 
-        foreach (var (level, column) in CountColumns)
+        // Per instance, or per series with its instance count and bytes: either way each group sees each of its
+        // instances (or series) once, because the inner rows are distinct.
+        foreach (var (level, column) in CountColumns.Where(c => !bySeries || c.Key != "instance"))
         {
             inner.Add($"dicom_pivot.{Q(column)} AS {Q("__" + level)}");
         }
 
-        inner.Add("dicom_pivot.instance_size AS __size");
+        inner.Add(bySeries ? "dicom_pivot.__instances AS __instances" : "dicom_pivot.instance_size AS __size");
+        if (bySeries)
+        {
+            inner.Add("dicom_pivot.__size AS __size");
+        }
 
         // Stage 2: groups. StudyDate and StudyDescription aggregate instead of grouping.
         var groupFields = fields.Where(f => f.Name is not ("StudyDate" or "StudyDescription")).ToList();
@@ -199,7 +214,9 @@ public static class SqlBuilder
             foreach (var count in CountNames(Granularity(fields.Select(f => f.Name))))
             {
                 var level = count[..^"_count".Length];
-                outer.Add($"COUNT(DISTINCT {Q("__" + level)}) AS {Q(count)}");
+                outer.Add(bySeries && level == "instance"
+                    ? $"CAST(coalesce(SUM(__instances), 0) AS BIGINT) AS {Q(count)}"
+                    : $"COUNT(DISTINCT {Q("__" + level)}) AS {Q(count)}");
                 columns.Add(new OutputColumn(count, ColumnType.Integer, OutputRole.Aggregate));
             }
         }
@@ -226,11 +243,13 @@ public static class SqlBuilder
     private sealed class WhereBuilder
     {
         private readonly FilterSet _filters;
+        private readonly bool _bySeries;
         private readonly List<object> _parameters = [];
 
-        public WhereBuilder(FilterSet filters)
+        public WhereBuilder(FilterSet filters, bool bySeries = false)
         {
             _filters = filters;
+            _bySeries = bySeries;
         }
 
         public IReadOnlyList<object> Parameters => _parameters;
@@ -239,7 +258,8 @@ public static class SqlBuilder
         {
             var tables = _filters.Entries.Select(e => e.Attribute.EvaluatedIn).Concat(extraTables)
                 .Where(t => t != SourceTable.DicomPivot).Distinct().OrderBy(t => t).ToList();
-            var builder = new StringBuilder("FROM {dicom_pivot} AS dicom_pivot");
+            // The series table takes the instance table's alias: predicates and joins read the same either way.
+            var builder = new StringBuilder(_bySeries ? "FROM {series} AS dicom_pivot" : "FROM {dicom_pivot} AS dicom_pivot");
             foreach (var table in tables)
             {
                 var name = ApiCatalog.TableName(table);

@@ -19,4 +19,33 @@ internal static class QueryExtensions
         services.AddSingleton<Apis.ResponseCache>();
         return services;
     }
+
+    /// <summary>
+    /// Starts building the current release's series table in the background, so that series-level queries read it
+    /// (about fifty times fewer rows) as soon as it is ready; until then they read the instance table.
+    /// </summary>
+    public static WebApplication WarmUpQueries(this WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<ReleaseCatalog>();
+        var engine = app.Services.GetRequiredService<QueryEngine>();
+        if (catalog.CurrentRelease is { } release)
+        {
+            var started = DateTime.UtcNow;
+            engine.WarmUpAsync(release).ContinueWith(
+                task =>
+                {
+                    if (task.IsFaulted)
+                    {
+                        app.Logger.LogWarning(task.Exception, "The series table of release {Release} could not be built; queries read the instance table", release);
+                    }
+                    else
+                    {
+                        app.Logger.LogInformation("Series table of release {Release} ready after {Seconds:F1} s", release, (DateTime.UtcNow - started).TotalSeconds);
+                    }
+                },
+                TaskScheduler.Default);
+        }
+
+        return app;
+    }
 }

@@ -4,16 +4,28 @@ using ImagingCommons.Data.Query;
 
 namespace ImagingCommons.Tests.Query;
 
-public sealed class QueryEngineTests : IClassFixture<SampleRelease>, IDisposable
+/// <summary>Every query test runs twice: on the instance table, and on the series table where a query allows it.</summary>
+public abstract class QueryEngineTests : IDisposable
 {
     private readonly QueryEngine _engine;
 
-    public QueryEngineTests(SampleRelease sample)
+    protected QueryEngineTests(SampleRelease sample, bool useSeriesTables)
     {
-        _engine = new QueryEngine(sample.Release.Data);
+        _engine = new QueryEngine(sample.Release.Data, new QueryEngineOptions { UseSeriesTables = useSeriesTables });
+        if (useSeriesTables)
+        {
+            // Wait for the series table so that these tests really read it (the server uses it once ready).
+            _engine.WarmUpAsync("24.0").GetAwaiter().GetResult();
+        }
     }
 
-    public void Dispose() => _engine.Dispose();
+    protected QueryEngine Engine => _engine;
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static QuerySpec V2(string filters, string[] fields, bool counts = false, bool groupSize = false) => new()
     {
@@ -256,5 +268,23 @@ public sealed class QueryEngineTests : IClassFixture<SampleRelease>, IDisposable
     {
         var series = await Column(V2("""{"Modality":["CT' OR '1'='1"],"PatientID":["x\"); DROP TABLE t; --"]}""", ["SeriesInstanceUID"]));
         Assert.Empty(series);
+    }
+}
+
+public sealed class InstanceTableQueryTests(SampleRelease sample) : QueryEngineTests(sample, useSeriesTables: false), IClassFixture<SampleRelease>;
+
+public sealed class SeriesTableQueryTests(SampleRelease sample) : QueryEngineTests(sample, useSeriesTables: true), IClassFixture<SampleRelease>
+{
+    [Theory]
+    [InlineData("""{"Modality":["CT"]}""", "SeriesInstanceUID", true)]
+    [InlineData("""{"race":["WHITE"]}""", "PatientID", true)]
+    [InlineData("{}", "SOPInstanceUID", false)]
+    [InlineData("""{"PatientID":["100001"]}""", "gcs_url", false)]
+    public async Task Series_level_queries_read_the_series_table_and_instance_level_ones_do_not(string filters, string field, bool bySeries)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(filters);
+        Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out _));
+        var handle = await Engine.MaterializeAsync("24.0", new QuerySpec { Kind = QueryKinds.V2Manifest, Filters = set.ToJson(false), Fields = [field], Counts = true });
+        Assert.Equal(bySeries, handle.DisplaySql.Contains("dicom_pivot_by_series", StringComparison.Ordinal));
     }
 }
