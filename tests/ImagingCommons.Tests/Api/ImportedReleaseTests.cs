@@ -3,12 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using ImagingCommons.Cli.Commands;
-using ImagingCommons.Server;
 using ImagingCommons.Tests.Query;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using ImagingCommons.Tests.Server;
 
 namespace ImagingCommons.Tests.Api;
 
@@ -19,8 +15,7 @@ namespace ImagingCommons.Tests.Api;
 public sealed class ImportedReleaseTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ic-imported-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
-    private HttpClient _client = new();
+    private RunningServer? _server;
 
     public async ValueTask InitializeAsync()
     {
@@ -36,21 +31,14 @@ public sealed class ImportedReleaseTests : IAsyncLifetime
             .Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
         Assert.Equal(0, exit);
 
-        _app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o =>
-        {
-            o.DataDirectory = data;
-            o.GenerateDefaultRelease = false;
-        });
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        _server = await RunningServer.StartAsync(data);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
 
         Directory.Delete(_root, recursive: true);
@@ -77,7 +65,7 @@ public sealed class ImportedReleaseTests : IAsyncLifetime
     private async Task<JsonObject> PostAsync(string path, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await _client.PostAsync(path, content, TestContext.Current.CancellationToken);
+        using var response = await _server!.Client.PostAsync(path, content, TestContext.Current.CancellationToken);
         Assert.Equal(200, (int)response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!.AsObject();
     }

@@ -1,9 +1,4 @@
 using System.Text.Json.Nodes;
-using ImagingCommons.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingCommons.Tests.Server;
 
@@ -15,10 +10,8 @@ public sealed class DefaultReleaseTests
         var root = Path.Combine(Path.GetTempPath(), "ic-default-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o => o.DataDirectory = root);
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            await using var server = await RunningServer.StartAsync(root, o => o.GenerateDefaultRelease = true);
+            var client = server.Client;
 
             var versions = JsonNode.Parse(await client.GetStringAsync("/v2/versions", TestContext.Current.CancellationToken))!["versions"]!.AsArray();
             Assert.Equal(24, versions.Count);
@@ -31,7 +24,6 @@ public sealed class DefaultReleaseTests
             using var response = await client.PostAsync("/v2/cohorts/manifest/preview", content, TestContext.Current.CancellationToken);
             var counts = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["manifest"]!["manifest_data"]![0]!;
             Assert.True((long)counts["series_count"]! > 100, counts.ToJsonString());
-            await app.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {
