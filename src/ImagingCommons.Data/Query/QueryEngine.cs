@@ -200,6 +200,11 @@ public sealed partial class QueryEngine : IDisposable
 
     private ResultHandle Materialize(string key, string release, QuerySpec spec)
     {
+        if (spec.Kind == QueryKinds.V1DicomMetadata)
+        {
+            return MaterializeWholeRelease(key, release, spec);
+        }
+
         var (seriesColumns, seriesSource) = SeriesFor(release);
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
         var table = "res_" + key;
@@ -228,6 +233,40 @@ public sealed partial class QueryEngine : IDisposable
 
         TrimToCapacity(key);
         return new ResultHandle(key, release, table, total, compiled.Columns, DisplaySql(compiled, release));
+    }
+
+    /// <summary>
+    /// /dicomMetadata lists every instance of a release, unfiltered: instead of a result table in the store (tens of
+    /// millions of rows at full size), its ordered rows are written once per release to a Parquet file under
+    /// <c>cache/dicom-metadata/</c>, and a page reads a range of that file's row numbers (about 0.2 s at any depth
+    /// at full IDC size). The file survives restarts and evictions, as releases never change.
+    /// </summary>
+    private ResultHandle MaterializeWholeRelease(string key, string release, QuerySpec spec)
+    {
+        var compiled = SqlBuilder.Compile(spec);
+        var folder = Path.Combine(_data.Path, "cache", "dicom-metadata");
+        var path = Path.Combine(folder, SeriesIndexes.Fingerprint(_data, release) + ".parquet");
+        using var connection = new DuckDBConnection(_connectionString);
+        connection.Open();
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(folder);
+            var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+            var order = string.Join(", ", compiled.OrderBy.Select(o => SqlBuilder.Q(o) + " ASC NULLS FIRST"));
+            Execute(connection, $"COPY (SELECT * FROM ({Resolve(compiled.Sql, release, null)}) AS q ORDER BY {order}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)");
+            File.Move(temp, path, overwrite: true);
+        }
+
+        long total;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT count(*) FROM read_parquet({SqlText.ReadPath(path)})";
+            total = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        // Row numbers of the sorted file are the API's order; the range filter is pushed down to the row groups.
+        var source = $"(SELECT * EXCLUDE (file_row_number), file_row_number AS __rn FROM read_parquet({SqlText.ReadPath(path)}, file_row_number = true))";
+        return new ResultHandle(key, release, source, total, compiled.Columns, DisplaySql(compiled, release));
     }
 
     /// <summary>The SQL as the `sql` option shows it: release tables by name and parameters inlined (informative).</summary>
@@ -308,7 +347,7 @@ public sealed partial class QueryEngine : IDisposable
 
     private void Evict(string key)
     {
-        if (_results.TryRemove(key, out var entry) && entry.Task.Value.IsCompletedSuccessfully)
+        if (_results.TryRemove(key, out var entry) && entry.Task.Value.IsCompletedSuccessfully && entry.Task.Value.Result.Table.StartsWith("res_", StringComparison.Ordinal))
         {
             try
             {

@@ -39,7 +39,7 @@ public sealed class SeriesIndexes
         _data = data;
     }
 
-    public string TablePath(string release) => Path.Combine(CacheFolder, Fingerprint(release) + ".parquet");
+    public string TablePath(string release) => Path.Combine(CacheFolder, Fingerprint(_data, release) + ".parquet");
 
     private string CacheFolder => Path.Combine(_data.Path, "cache", "series");
 
@@ -140,9 +140,9 @@ public sealed class SeriesIndexes
     }
 
     /// <summary>Release version plus the instance file's size and time: a re-created release never meets an old cache.</summary>
-    private string Fingerprint(string release)
+    internal static string Fingerprint(DataDirectory data, string release)
     {
-        var file = new FileInfo(_data.TablePath(release, IdcSchema.DicomPivotName));
+        var file = new FileInfo(data.TablePath(release, IdcSchema.DicomPivotName));
         var stamp = file.Exists ? $"{file.Length}-{file.LastWriteTimeUtc.Ticks}" : "missing";
         return $"{release}-{stamp}";
     }
