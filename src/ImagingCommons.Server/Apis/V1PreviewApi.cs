@@ -57,6 +57,11 @@ internal static class V1PreviewApi
             return JsonBody.BadRequest(NoName);
         }
 
+        if (SavedCohorts.InvalidCharacters(name, (description as JsonValue)?.GetValueKind() == JsonValueKind.String ? description!.GetValue<string>() : null, filters) is { } invalid)
+        {
+            return JsonBody.BadRequest(invalid);
+        }
+
         var (parameterError, selected, pageSize) = ManifestParameters(request);
         if (parameterError is not null)
         {
@@ -149,6 +154,11 @@ internal static class V1PreviewApi
         if (!TryName(cohortDef, out var name, out var description))
         {
             return JsonBody.BadRequest(NoName);
+        }
+
+        if (SavedCohorts.InvalidCharacters(name, (description as JsonValue)?.GetValueKind() == JsonValueKind.String ? description!.GetValue<string>() : null, filters) is { } invalid)
+        {
+            return JsonBody.BadRequest(invalid);
         }
 
         var (error, pageSize) = QueryParameters(request);

@@ -57,6 +57,11 @@ internal static class V2ManifestApi
             return JsonBody.BadRequest(definitionError);
         }
 
+        if (SavedCohorts.InvalidCharacters(StringProperty(cohortDef, "name"), StringProperty(cohortDef, "description"), filters) is { } invalid)
+        {
+            return JsonBody.BadRequest(invalid);
+        }
+
         if (!TryManifestBody(root, BodyKeys, out var manifest, out var error))
         {
             return JsonBody.BadRequest(error);
@@ -256,6 +261,9 @@ internal static class V2ManifestApi
         error = "";
         return true;
     }
+
+    private static string? StringProperty(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>How the original's f-strings printed a value: strings bare, everything else as JSON text.</summary>
     internal static string PythonLike(JsonElement value) =>

@@ -160,6 +160,8 @@ public sealed class V1ApiTests(ApiServer server) : IClassFixture<ApiServer>
     [InlineData("/v1/cohorts/query/preview", "{\"cohort_def\":{\"name\":\"\",\"filters\":{}},\"queryFields\":{\"fields\":[\"Modality\"]}}", "A name was not provided for this cohort. The cohort was not made.")]
     [InlineData("/v1/cohorts/query/preview?foo=1", "{\"cohort_def\":{\"name\":\"x\",\"filters\":{}},\"queryFields\":{\"fields\":[\"Modality\"]}}", "Invalid key foo")]
     [InlineData("/v1/cohorts/query/preview", "{\"cohort_def\":", "The JSON provided in this request appears to be improperly formatted.")]
+    [InlineData("/v1/cohorts/manifest/preview?SOPInstanceUID=True", "{\"name\":\"<script>x</script>\",\"filters\":{}}", "Your cohort's name contains invalid characters; please edit and resubmit.")]
+    [InlineData("/v1/cohorts/query/preview", "{\"cohort_def\":{\"name\":\"x\",\"filters\":{\"Modality\":[\"<iframe>\"]}},\"queryFields\":{\"fields\":[\"Modality\"]}}", "Your cohort's filters contain invalid characters; please edit and resubmit.")]
     public async Task Bad_requests_get_the_original_400_texts(string path, string json, string message)
     {
         var (status, body) = await server.PostAsync(path, json);

@@ -56,6 +56,7 @@ public sealed class V2ApiTests(ApiServer server) : IClassFixture<ApiServer>
     [InlineData("{\"cohort_def\":{\"filters\":{\"age_at_diagnosis_btw\":[65.1,70]}},\"fields\":[]}", "65.1 is not of type 'integer'; Failed validating type in schema ['properties'],['age_at_diagnosis_btw'],['items'] on instance ['age_at_diagnosis_btw'],[0]")]
     [InlineData("{\"cohort_def\":{\"filters\":{\"Modality\":\"CT\"}},\"fields\":[]}", "'CT' is not of type 'array'; Failed validating type in schema ['properties'],['Modality'] on instance ['Modality']")]
     [InlineData("{\"cohort_def\":{\"filters\":{\"age_at_diagnosis\":[65]}},\"fields\":[]}", "age_at_diagnosis is not a valid filter.")]
+    [InlineData("{\"cohort_def\":{\"description\":\"<script>\"},\"fields\":[]}", "Your cohort's description contains invalid characters; please edit and resubmit.")]
     [InlineData("{\"cohort_def\":{},\"Fields\":[]}", "Fields is an invalid body key")]
     [InlineData("{\"cohort_def\":{},\"fields\":[],\"SQL\":true}", "SQL is an invalid body key")]
     [InlineData("{\"cohort_def\":{},\"Page_size\":5,\"fields\":[]}", "Page_size is an invalid body key")]
