@@ -64,8 +64,6 @@ public sealed partial class QueryEngine : IDisposable
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
-    public int MaterialisedCount => _results.Count;
-
     public bool HoldsRelease(string release) => ReleaseVersion.TryParse(release, out _) && _data.IsHeld(release);
 
     public static string ResultKey(string release, QuerySpec spec)

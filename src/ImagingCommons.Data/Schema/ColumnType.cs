@@ -22,16 +22,6 @@ public sealed record ColumnDef(string Name, ColumnType Type)
         ColumnType.StringList => "VARCHAR[]",
         _ => throw new InvalidOperationException(Type.ToString()),
     };
-
-    /// <summary>BigQuery's name for the type, as IDC's schemas and the API's `sql` output use it.</summary>
-    public string BigQueryType => Type switch
-    {
-        ColumnType.String or ColumnType.StringList => "STRING",
-        ColumnType.Integer => "INTEGER",
-        ColumnType.Float => "FLOAT",
-        ColumnType.Date => "DATE",
-        _ => throw new InvalidOperationException(Type.ToString()),
-    };
 }
 
 public sealed class TableSchema
