@@ -248,7 +248,7 @@ public sealed class V1SlowQueryTests(SlowApiServer server) : IClassFixture<SlowA
         Assert.Equal(token, (string)body["query_info"]!["next_page"]!);
 
         var rows = new List<string>();
-        for (var attempt = 0; attempt < 200 && token != ""; attempt++)
+        for (var attempt = 0; attempt < 1500 && token != ""; attempt++)
         {
             (status, body) = await server.GetAsync($"/v1/cohorts/manifest/nextPage?next_page={token}&page_size=5");
             if (status == 202)

@@ -579,7 +579,7 @@ public sealed class V1CohortPreviewSlowTests(SlowApiServer server) : IClassFixtu
         var merged = new JsonArray();
         var rows = 0;
         var pages = 0;
-        for (var attempt = 0; attempt < 300 && token != ""; attempt++)
+        for (var attempt = 0; attempt < 1500 && token != ""; attempt++)
         {
             (status, body) = await server.PostAsync($"/v1/cohorts/preview?next_page={token}&page_size=3", "");
             if (status == 202)

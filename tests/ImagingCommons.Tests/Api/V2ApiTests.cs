@@ -166,7 +166,7 @@ public sealed class V2SlowQueryTests(SlowApiServer server) : IClassFixture<SlowA
         var token = (string)body["next_page"]!;
         Assert.Equal(token, (string)body["query_info"]!["next_page"]!);
 
-        for (var attempt = 0; attempt < 200; attempt++)
+        for (var attempt = 0; attempt < 1500; attempt++)
         {
             (status, body) = await server.GetAsync($"/v2/cohorts/manifest/preview/nextPage?next_page={token}");
             if (status == 200)
