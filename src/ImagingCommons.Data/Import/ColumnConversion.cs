@@ -45,7 +45,7 @@ internal sealed record ColumnConversion(string Value, string? Invalid, string Ex
         }
 
         var kind = Classify(sourceType);
-        string? value = (column.Type, kind) switch
+        var value = (column.Type, kind) switch
         {
             (ColumnType.String, SourceKind.Integer or SourceKind.Float or SourceKind.Decimal or SourceKind.Date
                 or SourceKind.Timestamp or SourceKind.Boolean or SourceKind.Uuid) => $"CAST({source} AS VARCHAR)",

@@ -173,7 +173,7 @@ public static class FilterParser
             var (min, max) = Arity(entry);
             var values = entry.Values;
             string? message = null;
-            string validator = "";
+            var validator = "";
             if (values.ValueKind != JsonValueKind.Array)
             {
                 message = $"{PythonRepr.Of(values)} is not of type 'array'";

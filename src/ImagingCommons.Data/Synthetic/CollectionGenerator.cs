@@ -117,7 +117,7 @@ internal sealed class CollectionGenerator(ReferenceData reference, int seed, Act
     {
         var rng = c.Rng;
         var root = pathology ? c.PathologyRoot : c.UidRoot;
-        string? age = patient.AgeAtFirstStudy is int a ? $"{a + ((date.DayNumber - patient.FirstStudy.DayNumber) / 365):000}Y" : null;
+        var age = patient.AgeAtFirstStudy is int a ? $"{a + ((date.DayNumber - patient.FirstStudy.DayNumber) / 365):000}Y" : null;
         var main = pathology ? "SM" : c.Radiology[rng.PickWeighted(c.RadiologyWeights)];
         var study = new Study(
             root + rng.Digits(UidDigits(root)),

@@ -39,8 +39,20 @@ internal static class GenerationProfiles
     /// </summary>
     public static readonly IReadOnlyDictionary<string, double> AttachedModalityRates = new Dictionary<string, double>(StringComparer.Ordinal)
     {
-        ["SEG"] = 0.6, ["RTSTRUCT"] = 0.6, ["SR"] = 0.4, ["ANN"] = 0.5, ["PR"] = 0.3, ["KO"] = 0.3, ["REG"] = 0.3,
-        ["RWV"] = 0.5, ["RTDOSE"] = 0.5, ["RTPLAN"] = 0.5, ["M3D"] = 0.5, ["OT"] = 0.2, ["SC"] = 0.2, ["FUSION"] = 0.3,
+        ["SEG"] = 0.6,
+        ["RTSTRUCT"] = 0.6,
+        ["SR"] = 0.4,
+        ["ANN"] = 0.5,
+        ["PR"] = 0.3,
+        ["KO"] = 0.3,
+        ["REG"] = 0.3,
+        ["RWV"] = 0.5,
+        ["RTDOSE"] = 0.5,
+        ["RTPLAN"] = 0.5,
+        ["M3D"] = 0.5,
+        ["OT"] = 0.2,
+        ["SC"] = 0.2,
+        ["FUSION"] = 0.3,
     };
 
     /// <summary>
