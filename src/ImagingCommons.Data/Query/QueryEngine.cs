@@ -169,7 +169,7 @@ public sealed partial class QueryEngine : IDisposable
                 return null;
             }
 
-            var table = "series_" + ResultKey(r, new QuerySpec { Kind = "series", Filters = [] })[..12];
+            var table = "series_" + r.Replace('.', '_');
             using var connection = new DuckDBConnection(_connectionString);
             connection.Open();
             Execute(connection, $"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({SqlText.ReadPath(_series.TablePath(r))})");

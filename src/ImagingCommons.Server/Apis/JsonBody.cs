@@ -58,6 +58,17 @@ internal sealed class ResponseCache
         var bytes = _bodies.GetOrAdd(key, _ => render().ToBytes());
         return Results.Bytes(bytes, "application/json");
     }
+
+    /// <summary>As <see cref="GetOrAdd"/>, for bodies that need a query (rendered once; a concurrent first render is harmless).</summary>
+    public async Task<IResult> GetOrAddAsync(string key, Func<Task<JsonBody>> render)
+    {
+        if (!_bodies.TryGetValue(key, out var bytes))
+        {
+            bytes = _bodies.GetOrAdd(key, (await render()).ToBytes());
+        }
+
+        return Results.Bytes(bytes, "application/json");
+    }
 }
 
 /// <summary>Reading request bodies and query strings without ever letting bad input become a 500.</summary>

@@ -57,7 +57,7 @@ internal static class V1PreviewApi
             return JsonBody.BadRequest(NoName);
         }
 
-        if (SavedCohorts.InvalidCharacters(name, (description as JsonValue)?.GetValueKind() == JsonValueKind.String ? description!.GetValue<string>() : null, filters) is { } invalid)
+        if (SavedCohorts.InvalidCharacters(name, TextOf(description), filters) is { } invalid)
         {
             return JsonBody.BadRequest(invalid);
         }
@@ -156,7 +156,7 @@ internal static class V1PreviewApi
             return JsonBody.BadRequest(NoName);
         }
 
-        if (SavedCohorts.InvalidCharacters(name, (description as JsonValue)?.GetValueKind() == JsonValueKind.String ? description!.GetValue<string>() : null, filters) is { } invalid)
+        if (SavedCohorts.InvalidCharacters(name, TextOf(description), filters) is { } invalid)
         {
             return JsonBody.BadRequest(invalid);
         }
@@ -285,6 +285,10 @@ internal static class V1PreviewApi
 
         return true;
     }
+
+    /// <summary>The text of a description node, or null when it is absent or not a string.</summary>
+    internal static string? TextOf(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>A cohort definition needs a non-empty string name; a missing description defaults to "".</summary>
     internal static bool TryName(JsonElement definition, out string name, out JsonNode? description)

@@ -56,7 +56,7 @@ internal static class V2FiltersApi
         return JsonBody.Ok(new JsonObject { ["code"] = 200, ["data_sources"] = sources });
     }
 
-    public static async Task<IResult> FilterValues(string filter, ReleaseCatalog catalog, QueryEngine engine, CancellationToken cancellationToken)
+    public static async Task<IResult> FilterValues(string filter, ReleaseCatalog catalog, QueryEngine engine, ResponseCache cache, CancellationToken cancellationToken)
     {
         var match = Entries().FirstOrDefault(e => string.Equals(e.Name, filter, StringComparison.OrdinalIgnoreCase));
         if (match.Attribute is null)
@@ -69,8 +69,13 @@ internal static class V2FiltersApi
             return JsonBody.BadRequest($"Filter data type is {match.Attribute.DataTypeName} not Categorical String or Categorical Number");
         }
 
-        var values = await engine.DistinctValuesAsync(catalog.CurrentRelease!, match.Attribute.EvaluatedIn, match.Attribute.Name, MaxValues, cancellationToken);
-        return JsonBody.Ok(new JsonObject { ["code"] = 200, ["values"] = new JsonArray(values.Select(v => (JsonNode?)(v is null ? null : JsonValue.Create(v))).ToArray()) });
+        // The values only change with the release: read them once per release and attribute.
+        var release = catalog.CurrentRelease!;
+        return await cache.GetOrAddAsync($"v2-filter-values:{release}:{match.Attribute.Name}", async () =>
+        {
+            var values = await engine.DistinctValuesAsync(release, match.Attribute.EvaluatedIn, match.Attribute.Name, MaxValues, cancellationToken);
+            return JsonBody.Ok(new JsonObject { ["code"] = 200, ["values"] = new JsonArray(values.Select(v => (JsonNode?)(v is null ? null : JsonValue.Create(v))).ToArray()) });
+        });
     }
 
     public static IResult NoVersion() => JsonBody.BadRequest("No version was provided");

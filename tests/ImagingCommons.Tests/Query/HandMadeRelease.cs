@@ -80,19 +80,20 @@ public sealed class HandMadeRelease : IDisposable
                      (IdcSchema.AnalysisResults, []),
                  })
         {
-            counts[schema.Name] = WriteTable(connection, schema, rows.ToList(), writer.TablePath(schema.Name));
+            counts[schema.Name] = WriteTable(connection, schema, [.. rows], writer.TablePath(schema.Name));
         }
 
         writer.Commit("hand-made test release", counts);
     }
 
-    private static long WriteTable(DuckDBConnection connection, TableSchema schema, List<Dictionary<string, object?>> rows, string path)
+    /// <summary>Writes one release table as an importer would: the schema's columns and types, rows as given (absent columns NULL).</summary>
+    public static long WriteTable(DuckDBConnection connection, TableSchema schema, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string path)
     {
         Run(connection, $"CREATE OR REPLACE TABLE t ({string.Join(", ", schema.Columns.Select(c => $"\"{c.Name}\" {c.DuckDbType}"))})");
         foreach (var row in rows)
         {
             var unknown = row.Keys.Where(k => !schema.Contains(k)).ToList();
-            Assert.True(unknown.Count == 0, "unknown test columns: " + string.Join(", ", unknown));
+            Assert.True(unknown.Count == 0, $"{schema.Name} has no column " + string.Join(", ", unknown));
             using var insert = connection.CreateCommand();
             var names = row.Keys.ToList();
             insert.CommandText = $"INSERT INTO t ({string.Join(", ", names.Select(n => $"\"{n}\""))}) VALUES ({string.Join(", ", names.Select((_, i) => "$" + (i + 1)))})";

@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Schema;
+using ImagingCommons.Tests.Query;
 
 namespace ImagingCommons.Tests.Server;
 
@@ -46,41 +47,14 @@ public static class TestReleases
         connection.Open();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal)
         {
-            [IdcSchema.CollectionsName] = WriteTable(connection, IdcSchema.Collections, collections, writer.TablePath(IdcSchema.CollectionsName)),
+            [IdcSchema.CollectionsName] = HandMadeRelease.WriteTable(connection, IdcSchema.Collections, collections, writer.TablePath(IdcSchema.CollectionsName)),
         };
         if (analysisResults is not null)
         {
-            counts[IdcSchema.AnalysisResultsName] = WriteTable(
+            counts[IdcSchema.AnalysisResultsName] = HandMadeRelease.WriteTable(
                 connection, IdcSchema.AnalysisResults, analysisResults, writer.TablePath(IdcSchema.AnalysisResultsName));
         }
 
         writer.Commit("test", counts);
-    }
-
-    private static long WriteTable(DuckDBConnection connection, TableSchema table, IReadOnlyList<TableRow> rows, string path)
-    {
-        Execute(connection, $"CREATE TABLE \"{table.Name}\" ({string.Join(", ", table.Columns.Select(c => $"\"{c.Name}\" {c.DuckDbType}"))})");
-        foreach (var row in rows)
-        {
-            Assert.All(row.Keys, key => Assert.True(table.Contains(key), $"{table.Name} has no column {key}"));
-            using var insert = connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO \"{table.Name}\" VALUES ({string.Join(", ", table.Columns.Select(_ => "?"))})";
-            foreach (var column in table.Columns)
-            {
-                insert.Parameters.Add(new DuckDBParameter(row.GetValueOrDefault(column.Name) ?? DBNull.Value));
-            }
-
-            insert.ExecuteNonQuery();
-        }
-
-        Execute(connection, $"COPY \"{table.Name}\" TO '{path.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
-        return rows.Count;
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
