@@ -142,7 +142,7 @@ public sealed partial class QueryEngine : IDisposable
         await using var connection = new DuckDBConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var c = SqlBuilder.Q(def.Name);
+        var c = SqlText.Identifier(def.Name);
         command.CommandText = $"SELECT DISTINCT {c} AS v FROM read_parquet({SqlText.ReadPath(path)}) ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var values = new List<string?>();
@@ -198,7 +198,7 @@ public sealed partial class QueryEngine : IDisposable
 
     private ResultHandle Materialize(string key, string release, QuerySpec spec)
     {
-        if (spec.Kind == QueryKinds.V1DicomMetadata)
+        if (spec.Kind == QueryKind.V1DicomMetadata)
         {
             return MaterializeWholeRelease(key, release, spec);
         }
@@ -207,7 +207,7 @@ public sealed partial class QueryEngine : IDisposable
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
         var table = "res_" + key;
         var sql = Resolve(compiled.Sql, release, seriesSource);
-        var order = string.Join(", ", compiled.OrderBy.Select(o => SqlBuilder.Q(o) + " ASC NULLS FIRST"));
+        var order = string.Join(", ", compiled.OrderBy.Select(o => SqlText.Identifier(o) + " ASC NULLS FIRST"));
         var window = order.Length == 0 ? "row_number() OVER ()" : $"row_number() OVER (ORDER BY {order})";
         using var connection = new DuckDBConnection(_connectionString);
         connection.Open();
@@ -250,7 +250,7 @@ public sealed partial class QueryEngine : IDisposable
         {
             Directory.CreateDirectory(folder);
             var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-            var order = string.Join(", ", compiled.OrderBy.Select(o => SqlBuilder.Q(o) + " ASC NULLS FIRST"));
+            var order = string.Join(", ", compiled.OrderBy.Select(o => SqlText.Identifier(o) + " ASC NULLS FIRST"));
             Execute(connection, $"COPY (SELECT * FROM ({Resolve(compiled.Sql, release, null)}) AS q ORDER BY {order}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)");
             File.Move(temp, path, overwrite: true);
         }
@@ -285,7 +285,7 @@ public sealed partial class QueryEngine : IDisposable
 
         if (compiled.OrderBy.Count > 0)
         {
-            text += " ORDER BY " + string.Join(", ", compiled.OrderBy.Select(o => SqlBuilder.Q(o) + " ASC NULLS FIRST"));
+            text += " ORDER BY " + string.Join(", ", compiled.OrderBy.Select(o => SqlText.Identifier(o) + " ASC NULLS FIRST"));
         }
 
         return text;

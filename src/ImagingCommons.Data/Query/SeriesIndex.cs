@@ -96,10 +96,10 @@ public sealed class SeriesIndexes
         {
             Execute(connection, $"SET temp_directory={SqlText.Literal(work)}");
             Execute(connection, "SET preserve_insertion_order=false");
-            var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlBuilder.Q));
+            var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
             var aggregates = candidates.Select((c, i) =>
             {
-                var q = SqlBuilder.Q(c.Name);
+                var q = SqlText.Identifier(c.Name);
                 return $"any_value({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
             });
             Execute(connection,
@@ -122,7 +122,7 @@ public sealed class SeriesIndexes
             }
 
             var temp = table + ".tmp-" + Guid.NewGuid().ToString("N");
-            var select = string.Join(", ", SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(candidates.Select(c => c.Name).Where(constant.Contains)).Select(SqlBuilder.Q));
+            var select = string.Join(", ", SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(candidates.Select(c => c.Name).Where(constant.Contains)).Select(SqlText.Identifier));
             Execute(connection, $"COPY (SELECT {select} FROM g ORDER BY {keys}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd)");
             File.Move(temp, table, overwrite: true);
             File.WriteAllText(columnsFile + ".tmp", JsonSerializer.Serialize(constant.Order(StringComparer.Ordinal)));

@@ -77,11 +77,10 @@ internal static class CohortObjects
         var (echo, filters, release) = resolution.Definition!;
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V1CohortObjects,
-            Filters = filters.ToJson(normalizeCollectionIds: false),
+            Kind = QueryKind.V1CohortObjects,
+            // A cohort saved through v2 keeps v2's filter rules when it is read as v1 cohort objects (the set knows its rules).
+            Filters = filters,
             Level = RequestInput.Query(request, "return_level") ?? CohortLevels.Default,
-            // A cohort saved through v2 keeps v2's filter rules when it is read as v1 cohort objects.
-            FilterApi = filters.Version == ApiVersion.V2 ? "v2" : null,
         };
 
         // Built from validated input only, so this cannot fail on what a client sends (the original's

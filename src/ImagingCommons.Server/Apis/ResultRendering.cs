@@ -22,8 +22,8 @@ internal static class ResultRendering
                 var column = handle.Columns[i];
                 item[column.Name] = kind switch
                 {
-                    QueryKinds.V1Manifest => ValueFormat.V1ManifestNode(row[i], column.Role),
-                    QueryKinds.V2Manifest => ValueFormat.ManifestNode(row[i], column.Type, column.Role),
+                    QueryKind.V1Manifest => ValueFormat.V1ManifestNode(row[i], column.Role),
+                    QueryKind.V2Manifest => ValueFormat.ManifestNode(row[i], column.Type, column.Role),
                     _ => ValueFormat.BigQueryNode(row[i], column.Type),
                 };
             }

@@ -93,8 +93,8 @@ internal static partial class SavedCohorts
         var result = new JsonObject();
         foreach (var entry in ParseFilters(cohort).Entries)
         {
-            var numeric = view == ApiVersion.V2 && entry.Attribute.IsRanged && entry.Suffix.Length > 0;
-            result[entry.Key] = new JsonArray([.. entry.Values.EnumerateArray().Select(v => numeric ? JsonNode.Parse(v.GetRawText()) : AsString(v))]);
+            var numeric = view == ApiVersion.V2 && entry is RangeFilter && entry.Suffix.Length > 0;
+            result[entry.Key] = numeric ? entry.ToJsonArray() : new JsonArray([.. entry.TextValues.Select(v => (JsonNode)JsonValue.Create(v))]);
         }
 
         return result;
@@ -211,19 +211,14 @@ internal static partial class SavedCohorts
     /// The query definition of a saved cohort for one kind of result. The filters keep the rules they were saved
     /// under (a v1 cohort read through v2 still means what it meant).
     /// </summary>
-    public static QuerySpec Spec(SavedCohort cohort, string kind, IReadOnlyList<string> fields, bool counts = false, bool groupSize = false)
+    public static QuerySpec Spec(SavedCohort cohort, QueryKind kind, IReadOnlyList<string> fields, bool counts = false, bool groupSize = false) => new()
     {
-        var kindApi = kind == QueryKinds.V2Manifest ? "v2" : "v1";
-        return new QuerySpec
-        {
-            Kind = kind,
-            Filters = JsonNode.Parse(cohort.Filters)!.AsObject(),
-            Fields = fields,
-            Counts = counts,
-            GroupSize = groupSize,
-            FilterApi = cohort.FilterApi == kindApi ? null : cohort.FilterApi,
-        };
-    }
+        Kind = kind,
+        Filters = ParseFilters(cohort),
+        Fields = fields,
+        Counts = counts,
+        GroupSize = groupSize,
+    };
 
     /// <summary>A cohort pinned to a release this server no longer holds (removed from the data directory).</summary>
     public static JsonBody ReleaseGone(SavedCohort cohort) => JsonBody.Error(
@@ -245,7 +240,7 @@ internal static partial class SavedCohorts
 
         foreach (var entry in filters.Entries)
         {
-            if (entry.Values.EnumerateArray().Any(v => v.ValueKind == JsonValueKind.String && Hostile(v.GetString()!)))
+            if (entry is TextFilter text && text.Values.Any(Hostile))
             {
                 return "Your cohort's filters contain invalid characters; please edit and resubmit.";
             }
@@ -269,12 +264,5 @@ internal static partial class SavedCohorts
             ["name"] = f.Key,
             ["values"] = f.Value!.DeepClone(),
         })]),
-    };
-
-    private static JsonNode? AsString(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Null => null,
-        _ => value.GetRawText(),
     };
 }

@@ -178,7 +178,7 @@ internal static class V1CohortsApi
             return lookupError!;
         }
 
-        var spec = SavedCohorts.Spec(cohort, QueryKinds.V1Manifest, columns);
+        var spec = SavedCohorts.Spec(cohort, QueryKind.V1Manifest, columns);
         var outcome = await paging.FirstPageAsync(user.Email, TokenFamilies.V1Manifest, cohort.IdcDataVersion, spec, pageSize, cancellationToken);
         return V1PreviewApi.ManifestResponse(outcome, Echo(cohort), RequestInput.V1Bool(request, "sql"));
     }
@@ -230,7 +230,7 @@ internal static class V1CohortsApi
             return lookupError!;
         }
 
-        var spec = SavedCohorts.Spec(cohort, QueryKinds.V1Query, fields);
+        var spec = SavedCohorts.Spec(cohort, QueryKind.V1Query, fields);
         var outcome = await paging.FirstPageAsync(user.Email, TokenFamilies.V1Query, cohort.IdcDataVersion, spec, pageSize, cancellationToken);
         return V1PreviewApi.QueryResponse(outcome, Echo(cohort), RequestInput.V1Bool(request, "sql"));
     }

@@ -33,7 +33,7 @@ internal static class V1DicomMetadataApi
             return JsonBody.BadRequest(V1PreviewApi.BadPageSize);
         }
 
-        var spec = new QuerySpec { Kind = QueryKinds.V1DicomMetadata, Filters = [] };
+        var spec = new QuerySpec { Kind = QueryKind.V1DicomMetadata, Filters = FilterSet.Empty(ApiVersion.V1) };
         var outcome = await paging.FirstPageAsync(Identities.None, TokenFamilies.V1DicomMetadata, catalog.CurrentRelease!, spec, pageSize, cancellationToken);
         if (outcome.Status == PageStatus.Pending)
         {

@@ -69,7 +69,7 @@ internal static class V1PreviewApi
         }
 
         var release = catalog.CurrentRelease!;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Manifest, Filters = filters.ToJson(false), Fields = selected };
+        var spec = new QuerySpec { Kind = QueryKind.V1Manifest, Filters = filters, Fields = selected };
         var outcome = await paging.FirstPageAsync(Identities.Anonymous, TokenFamilies.V1Manifest, release, spec, pageSize, cancellationToken);
         var cohort = new JsonObject
         {
@@ -168,7 +168,7 @@ internal static class V1PreviewApi
         }
 
         var release = catalog.CurrentRelease!;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Query, Filters = filters.ToJson(false), Fields = fields };
+        var spec = new QuerySpec { Kind = QueryKind.V1Query, Filters = filters, Fields = fields };
         var outcome = await paging.FirstPageAsync(Identities.Anonymous, TokenFamilies.V1Query, release, spec, pageSize, cancellationToken);
         var echo = filters.ToJson(normalizeCollectionIds: true);
         var cohort = new JsonObject

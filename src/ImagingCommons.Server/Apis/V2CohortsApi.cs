@@ -152,7 +152,7 @@ internal static class V2CohortsApi
             return SavedCohorts.ReleaseGone(cohort);
         }
 
-        var spec = SavedCohorts.Spec(cohort, QueryKinds.V2Manifest, manifest.Fields, manifest.Counts, manifest.GroupSize);
+        var spec = SavedCohorts.Spec(cohort, QueryKind.V2Manifest, manifest.Fields, manifest.Counts, manifest.GroupSize);
         var outcome = await paging.FirstPageAsync(user.Email, TokenFamilies.V2Manifest, cohort.IdcDataVersion, spec, manifest.PageSize, cancellationToken);
         var echo = new JsonObject
         {

@@ -70,8 +70,8 @@ internal static class V2ManifestApi
         var release = catalog.CurrentRelease!;
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V2Manifest,
-            Filters = filters.ToJson(false),
+            Kind = QueryKind.V2Manifest,
+            Filters = filters,
             Fields = manifest.Fields,
             Counts = manifest.Counts,
             GroupSize = manifest.GroupSize,

@@ -31,7 +31,7 @@ public abstract class QueryEngineTests : IDisposable
 
     private static QuerySpec V2(string filters, string[] fields, bool counts = false, bool groupSize = false) => new()
     {
-        Kind = QueryKinds.V2Manifest,
+        Kind = QueryKind.V2Manifest,
         Filters = Validated(ApiVersion.V2, filters),
         Fields = fields,
         Counts = counts,
@@ -40,16 +40,16 @@ public abstract class QueryEngineTests : IDisposable
 
     private static QuerySpec V1Query(string filters, params string[] fields) => new()
     {
-        Kind = QueryKinds.V1Query,
+        Kind = QueryKind.V1Query,
         Filters = Validated(ApiVersion.V1, filters),
         Fields = fields,
     };
 
-    private static JsonObject Validated(ApiVersion version, string filters)
+    private static FilterSet Validated(ApiVersion version, string filters)
     {
         using var document = JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
-        return set.ToJson(normalizeCollectionIds: false);
+        return set;
     }
 
     /// <summary>Rows rendered as the v2 manifest renders them, as compact JSON per row.</summary>
@@ -286,7 +286,7 @@ public sealed class SeriesTableQueryTests(SampleRelease sample) : QueryEngineTes
     {
         using var document = System.Text.Json.JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out _));
-        var handle = await Engine.MaterializeAsync("24.0", new QuerySpec { Kind = QueryKinds.V2Manifest, Filters = set.ToJson(false), Fields = [field], Counts = true });
+        var handle = await Engine.MaterializeAsync("24.0", new QuerySpec { Kind = QueryKind.V2Manifest, Filters = set, Fields = [field], Counts = true });
         Assert.Equal(bySeries, handle.DisplaySql.Contains("dicom_pivot_by_series", StringComparison.Ordinal));
     }
 }

@@ -45,6 +45,6 @@ public sealed class SeriesIndexTests
     {
         using var document = JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out _));
-        return new QuerySpec { Kind = QueryKinds.V2Manifest, Filters = set.ToJson(false), Fields = ["SeriesInstanceUID"], Counts = true, GroupSize = true };
+        return new QuerySpec { Kind = QueryKind.V2Manifest, Filters = set, Fields = ["SeriesInstanceUID"], Counts = true, GroupSize = true };
     }
 }
