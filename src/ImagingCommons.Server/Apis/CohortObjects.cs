@@ -176,7 +176,7 @@ internal static class CohortObjects
         {
             return (await page(), null);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not (OperationCanceledException or TooManyQueriesException))
         {
             logger.LogError(exception, "Cohort objects query job {JobId} failed", jobId);
             var message = string.Format(CultureInfo.InvariantCulture, QueryJobFailed, jobId, exception.Message);

@@ -16,6 +16,12 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         {
             error = new ApiError(bad.StatusCode, bad.Message);
         }
+        else if (exception is Paging.TooManyQueriesException tooMany)
+        {
+            // An expected answer, not a fault: the caller's own queries are still running.
+            httpContext.Response.Headers.RetryAfter = tooMany.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            error = new ApiError(StatusCodes.Status429TooManyRequests, tooMany.Message);
+        }
         else if (exception is System.Data.Common.DbException)
         {
             // The account store is down or unreachable: say so, without the provider's text (hosts, users).

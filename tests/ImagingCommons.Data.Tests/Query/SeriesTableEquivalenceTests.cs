@@ -54,9 +54,9 @@ public sealed class SeriesTableEquivalenceTests(GeneratedRelease release) : ICla
         Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
         var spec = new QuerySpec { Kind = kind, Filters = set, Fields = fields, Counts = counts, GroupSize = groupSize };
 
-        using var byInstance = new QueryEngine(release.Data, new QueryEngineOptions { UseSeriesTables = false });
+        using var byInstance = new QueryEngine(release.Data, new QueryOptions { UseSeriesTables = false });
         using var bySeries = new QueryEngine(release.Data);
-        await bySeries.WarmUpAsync("24.0");
+        await bySeries.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
 
         var expected = await AllRows(byInstance, spec);
         var actual = await AllRows(bySeries, spec);
@@ -67,8 +67,8 @@ public sealed class SeriesTableEquivalenceTests(GeneratedRelease release) : ICla
 
     private static async Task<List<string>> AllRows(QueryEngine engine, QuerySpec spec)
     {
-        var handle = await engine.MaterializeAsync("24.0", spec);
-        var rows = await engine.ReadPageAsync(handle, spec, 0, int.MaxValue, TestContext.Current.CancellationToken);
+        var handlePage = await engine.ReadAsync("24.0", spec, 0, int.MaxValue);
+        var (handle, rows) = (handlePage.Handle!, handlePage.Rows);
         return rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
     }
 }
