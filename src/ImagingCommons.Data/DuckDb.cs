@@ -12,12 +12,15 @@ internal static class DuckDb
     /// Runs a command; cancelling <paramref name="cancellationToken"/> interrupts it inside DuckDB, and the call then
     /// throws <see cref="OperationCanceledException"/> for that token (DuckDB's own error as the inner exception).
     /// </summary>
-    public static T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run, CancellationToken cancellationToken)
+    /// <param name="started">Called once the token would interrupt the command, right before it runs.</param>
+    public static T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run, CancellationToken cancellationToken, Action? started = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(static c => ((DuckDBCommand)c!).Cancel(), command);
+        var running = new RunningCommand(command);
+        using var registration = cancellationToken.Register(static state => ((RunningCommand)state!).Interrupt(), running);
         try
         {
+            started?.Invoke();
             return run(command);
         }
         catch (Exception exception) when (exception is DuckDBException or OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -25,13 +28,71 @@ internal static class DuckDb
             // DuckDB.NET reports an interrupted command as OperationCanceledException (older versions: DuckDBException).
             throw new OperationCanceledException("DuckDB interrupted the command.", exception, cancellationToken);
         }
+        finally
+        {
+            running.Ended();
+        }
+    }
+
+    /// <summary>
+    /// Interrupts a command, and again every 50 ms until it has ended: a cancellation that arrives in the instant
+    /// before DuckDB has begun the query (when an interrupt finds nothing to stop) is not lost.
+    /// </summary>
+    private sealed class RunningCommand(DuckDBCommand command)
+    {
+        private static readonly TimeSpan Again = TimeSpan.FromMilliseconds(50);
+        private int _ended;
+
+        public void Ended() => Volatile.Write(ref _ended, 1);
+
+        public void Interrupt()
+        {
+            if (TryCancel())
+            {
+                _ = KeepInterruptingAsync();
+            }
+        }
+
+        private async Task KeepInterruptingAsync()
+        {
+            while (Volatile.Read(ref _ended) == 0)
+            {
+                await Task.Delay(Again).ConfigureAwait(false);
+                if (!TryCancel())
+                {
+                    return;
+                }
+            }
+        }
+
+        private bool TryCancel()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                command.Cancel();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>Runs a statement that returns nothing.</summary>
-    public static void Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    public static void Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        Execute(connection, sql, cancellationToken, null, parameters);
+
+    /// <param name="started">Called once the token would interrupt the command, right before it runs.</param>
+    public static void Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken, Action? started, params object[] parameters)
     {
         using var command = Command(connection, sql, parameters);
-        Run(command, static c => c.ExecuteNonQuery(), cancellationToken);
+        Run(command, static c => c.ExecuteNonQuery(), cancellationToken, started);
     }
 
     /// <summary>Runs a query for its first value.</summary>

@@ -262,8 +262,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         using var whenCancelled = token.Register(() => Interlocked.CompareExchange(ref cancelledAt, Stopwatch.GetTimestamp(), 0));
         try
         {
-            Log.QueryStarted(_logger, spec.Kind, key, release);
-            var handle = spec.Kind == QueryKind.V1DicomMetadata ? MaterializeWholeRelease(key, release, spec, token) : MaterializeNumbered(key, release, spec, token);
+            void Started() => Log.QueryStarted(_logger, spec.Kind, key, release);
+            var handle = spec.Kind == QueryKind.V1DicomMetadata ? MaterializeWholeRelease(key, release, spec, token, Started) : MaterializeNumbered(key, release, spec, token, Started);
             var elapsed = Milliseconds(started);
             if (elapsed >= _options.SlowQueryThreshold.TotalMilliseconds)
             {
@@ -316,7 +316,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         while (Interlocked.CompareExchange(ref _peakRunning, running, peak) != peak);
     }
 
-    private ResultHandle MaterializeNumbered(string key, string release, QuerySpec spec, CancellationToken token)
+    /// <param name="started">Called when the query's command runs in DuckDB, interruptible by <paramref name="token"/>.</param>
+    private ResultHandle MaterializeNumbered(string key, string release, QuerySpec spec, CancellationToken token, Action started)
     {
         var (seriesColumns, seriesSource) = SeriesFor(release);
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
@@ -326,7 +327,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var order = OrderBy(compiled);
         var window = order.Length == 0 ? "row_number() OVER ()" : $"row_number() OVER (ORDER BY {order})";
         using var connection = Open();
-        DuckDb.Execute(connection, $"CREATE TABLE {table} AS SELECT {window} - 1 AS __rn, * FROM ({sql}) AS q", token, [.. compiled.Parameters]);
+        DuckDb.Execute(connection, $"CREATE TABLE {table} AS SELECT {window} - 1 AS __rn, * FROM ({sql}) AS q", token, started, [.. compiled.Parameters]);
         var total = Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM {table}", token), CultureInfo.InvariantCulture);
         return new ResultHandle(key, release, table, total, compiled.Columns, DisplaySql(compiled, release));
     }
@@ -337,19 +338,23 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <c>cache/dicom-metadata/</c>, and a page reads a range of that file's row numbers (about 0.2 s at any depth
     /// at full IDC size). The file survives restarts and evictions, as releases never change.
     /// </summary>
-    private ResultHandle MaterializeWholeRelease(string key, string release, QuerySpec spec, CancellationToken token)
+    private ResultHandle MaterializeWholeRelease(string key, string release, QuerySpec spec, CancellationToken token, Action started)
     {
         var compiled = SqlBuilder.Compile(spec);
         var folder = Path.Combine(_data.Path, "cache", "dicom-metadata");
         var path = Path.Combine(folder, SeriesIndexes.Fingerprint(_data, release) + ".parquet");
         using var connection = Open();
-        if (!File.Exists(path))
+        if (File.Exists(path))
+        {
+            started();
+        }
+        else
         {
             Directory.CreateDirectory(folder);
             var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
             try
             {
-                DuckDb.Execute(connection, $"COPY (SELECT * FROM ({Resolve(compiled.Sql, release, null)}) AS q ORDER BY {OrderBy(compiled)}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", token);
+                DuckDb.Execute(connection, $"COPY (SELECT * FROM ({Resolve(compiled.Sql, release, null)}) AS q ORDER BY {OrderBy(compiled)}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)", token, started);
                 File.Move(temp, path, overwrite: true);
             }
             finally
