@@ -49,7 +49,8 @@ internal static class AuthExtensions
         var admins = auth.AdminEmails.Select(Data.Accounts.Emails.Normalize).ToHashSet(StringComparer.Ordinal);
         services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy
             .RequireAuthenticatedUser()
-            .RequireAssertion(context => context.User.FindFirst(BearerSchemes.EmailClaim)?.Value is { } email && admins.Contains(email)));
+            .RequireAssertion(context => context.User.FindFirst(BearerSchemes.EmailClaim)?.Value is { } email && admins.Contains(email)))
+            .AddRegisteredUserPolicy();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddSingleton<Callers>();
         return services;
