@@ -52,7 +52,7 @@ internal static class SavedCohortViews
     /// <summary>DELETE /cohorts and /cohorts/{id}: one result object per id, in request order (spec §6.8).</summary>
     public static async Task<CohortDeletionsResponse> DeleteAsync(IReadOnlyList<CohortId> ids, UserAccount user, ICohortStore cohorts, CancellationToken cancellationToken)
     {
-        var results = new List<CohortDeletion>();
+        var results = new List<Contracts.CohortDeletion>();
         foreach (var id in ids)
         {
             var deletion = id.StoreId is { } storeId

@@ -5,22 +5,21 @@ namespace ImagingCommons.Server.Requests;
 /// <summary>Reading request bodies and query strings without ever letting bad input become a 500.</summary>
 internal static class RequestInput
 {
-    /// <summary>The largest request body read (cohort definitions are small).</summary>
-    public const int MaxBodyBytes = 1 << 20;
-
-    /// <summary>Parses the body as JSON; null when it is empty, too large, or not JSON.</summary>
+    /// <summary>Parses the body as JSON; null when it is empty or not JSON.</summary>
+    /// <exception cref="BadHttpRequestException">413: the body is larger than the configured bound (Kestrel enforces it too).</exception>
     public static async Task<JsonDocument?> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         try
         {
+            var limit = request.HttpContext.RequestServices.GetRequiredService<ServerOptions>().Limits.MaxRequestBodyBytes;
             using var buffer = new MemoryStream();
             var chunk = new byte[16384];
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > MaxBodyBytes)
+                if (buffer.Length + read > limit)
                 {
-                    return null;
+                    throw new BadHttpRequestException(Contracts.ErrorTexts.BodyTooLarge(limit), StatusCodes.Status413PayloadTooLarge);
                 }
 
                 buffer.Write(chunk, 0, read);
