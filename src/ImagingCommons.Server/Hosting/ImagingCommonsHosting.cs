@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Accounts;
 using ImagingCommons.Server.Apis;
@@ -28,10 +28,16 @@ public static class ImagingCommonsHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // Defaults below every other configuration source: the framework's per-request lines only from Warning up.
+        // Defaults below every other configuration source: the framework's per-request lines only from Warning up; the
+        // host's own "failed to start" stack trace is left out, because RunImagingCommonsAsync says why in one line
+        // (our background services catch and log their own failures).
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
+            },
         });
 
         // Options: bound from "ImagingCommons", validated before the server starts. Registration decisions (which
@@ -140,9 +146,15 @@ public static class ImagingCommonsHosting
     {
         ServerStartupException startup => startup.Message,
         OptionsValidationException invalid => string.Join(" ", invalid.Failures),
-        IOException { InnerException: SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } } or
-            IOException when exception.GetType().Name == "AddressInUseException" =>
-            $"{string.Join(", ", app.Urls.Select(u => new Uri(u).Authority))} is in use; choose another address with --urls",
+        IOException { InnerException: AddressInUseException } =>
+            $"{Authorities(app)} is in use; choose another address with --urls",
         _ => null,
     };
+
+    private static string Authorities(WebApplication app)
+    {
+        var urls = app.Configuration["urls"] ?? string.Join(";", app.Urls);
+        return string.Join(", ", urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Authority : u));
+    }
 }

@@ -98,7 +98,11 @@ internal sealed class QueryWarmUp(ReleaseCatalog catalog, QueryEngine engine, Ti
             await engine.WarmUpAsync(release).WaitAsync(stoppingToken);
             logger.LogInformation("Series table of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping (or a start that failed): the build goes on or ends with the engine.
+        }
+        catch (Exception exception)
         {
             logger.LogWarning(exception, "The series table of release {Release} could not be built; queries read the instance table", release);
         }
