@@ -51,8 +51,7 @@ internal sealed record PageOutcome(PageStatus Status, ResultHandle? Handle, IRea
 /// A caller already has as many queries running as <see cref="QueryOptions.MaxOutstandingJobsPerCaller"/> allows:
 /// answered 429 with Retry-After (<c>ApiExceptionHandler</c>), so that no route has to handle it.
 /// </summary>
-internal sealed class TooManyQueriesException(int limit, TimeSpan retryAfter)
-    : Exception($"Too many queries from this caller are still running (at most {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)}); retry in {RetrySeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds, or resume them with their next_page tokens.")
+internal sealed class TooManyQueriesException(int limit, TimeSpan retryAfter) : Exception(Contracts.ErrorTexts.TooManyQueries(limit))
 {
     /// <summary>Whole seconds for Retry-After, at least 1.</summary>
     public int RetryAfterSeconds { get; } = RetrySeconds(retryAfter);

@@ -1,6 +1,8 @@
 using ImagingCommons.Data.Paging;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Hosting;
+using ImagingCommons.Server.Responses;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +11,8 @@ namespace ImagingCommons.Server.Paging;
 internal static class QueryExtensions
 {
     /// <summary>
-    /// The query engine over the data directory (options from <c>ImagingCommons:Query</c>, checked at start), the token
-    /// codec and the paging service.
+    /// The query engine over the data directory (its options bound from <c>ImagingCommons:Query</c> and checked at start),
+    /// the token codec, the paging service, and the warm-up of the current release's series table in the background.
     /// </summary>
     public static IServiceCollection AddQueries(this IServiceCollection services, ServerOptions options)
     {
@@ -18,7 +20,7 @@ internal static class QueryExtensions
         services.AddHttpContextAccessor();
         services.AddOptions<QueryOptions>()
             .BindConfiguration(QueryOptions.Section)
-            .PostConfigure(query => ApplyAliases(query, options))
+            .PostConfigure<IOptions<ServerOptions>>((query, server) => ApplyAliases(query, server.Value))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>();
         services.AddSingleton(sp => new QueryEngine(
@@ -31,7 +33,12 @@ internal static class QueryExtensions
             ? PageTokenCodec.ForDataDirectory(sp.GetRequiredService<ReleaseCatalog>().Data, sp.GetRequiredService<TimeProvider>())
             : PageTokenCodec.FromBase64Key(options.PageTokenKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PagedQueries>();
-        services.AddSingleton<Apis.ResponseCache>();
+        services.AddSingleton<ResponseCache>();
+        if (!ImagingCommonsHosting.IsWritingDocuments)
+        {
+            services.AddHostedService<QueryWarmUp>();
+        }
+
         return services;
     }
 
@@ -44,53 +51,13 @@ internal static class QueryExtensions
     {
         if (options.QueryDeadlineMs is { } milliseconds)
         {
-            // As before: a negative number of milliseconds meant no wait.
-            query.Deadline = TimeSpan.FromMilliseconds(Math.Max(0, milliseconds));
+            query.Deadline = TimeSpan.FromMilliseconds(milliseconds);
         }
 
         if (options.MaxPageSize is { } maxPageSize)
         {
             query.MaxPageSize = maxPageSize;
         }
-    }
-
-    /// <summary>
-    /// Starts building the current release's series table in the background, so that series-level queries read it
-    /// (about fifty times fewer rows) as soon as it is ready; until then they read the instance table.
-    /// </summary>
-    /// <exception cref="ServerStartupException">The query options are invalid.</exception>
-    public static WebApplication WarmUpQueries(this WebApplication app)
-    {
-        var catalog = app.Services.GetRequiredService<ReleaseCatalog>();
-        QueryEngine engine;
-        try
-        {
-            engine = app.Services.GetRequiredService<QueryEngine>();
-        }
-        catch (OptionsValidationException exception)
-        {
-            throw new ServerStartupException(string.Join(" ", exception.Failures));
-        }
-
-        if (catalog.CurrentRelease is { } release)
-        {
-            var started = TimeProvider.System.GetTimestamp();
-            engine.WarmUpAsync(release, app.Lifetime.ApplicationStopping).ContinueWith(
-                task =>
-                {
-                    if (task.IsFaulted)
-                    {
-                        app.Logger.LogWarning(task.Exception, "The series table of release {Release} could not be built; queries read the instance table", release);
-                    }
-                    else if (task.IsCompletedSuccessfully)
-                    {
-                        app.Logger.LogInformation("Series table of release {Release} ready after {Seconds:F1} s", release, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
-                    }
-                },
-                TaskScheduler.Default);
-        }
-
-        return app;
     }
 }
 
