@@ -49,12 +49,15 @@ public sealed class SlowRelease : IDisposable
     public static string Filters(int variant = 0) =>
         $$"""{"sample_type":["Primary Tumor","variant {{variant.ToString(CultureInfo.InvariantCulture)}}"]}""";
 
+    /// <summary>The fields of the never-ending manifest: instance level, so no series table can shorten it.</summary>
+    public const string Fields = """["SOPInstanceUID"]""";
+
     /// <summary>The never-ending v2 manifest itself.</summary>
     public static QuerySpec Spec(int variant = 0)
     {
         using var document = System.Text.Json.JsonDocument.Parse(Filters(variant));
         return FilterParser.TryParseV2(document.RootElement, out var filters, out var error)
-            ? new QuerySpec { Kind = QueryKind.V2Manifest, Filters = filters, Fields = ["collection_id"], Counts = true }
+            ? new QuerySpec { Kind = QueryKind.V2Manifest, Filters = filters, Fields = ["SOPInstanceUID"] }
             : throw new InvalidOperationException(error);
     }
 
