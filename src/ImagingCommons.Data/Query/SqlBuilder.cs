@@ -303,25 +303,7 @@ public static class SqlBuilder
             switch (filter)
             {
                 case TextFilter text:
-                {
-                    var cast = column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)";
-                    var alternatives = new List<string>();
-                    foreach (var value in text.Values)
-                    {
-                        if (value == "None")
-                        {
-                            alternatives.Add($"{expression} IS NULL");
-                            continue;
-                        }
-
-                        var s = attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, _filters.Version) : value;
-                        alternatives.Add(s.Contains('%', StringComparison.Ordinal)
-                            ? $"lower({cast}) LIKE lower({Parameter(s)})"
-                            : $"lower({cast}) = lower({Parameter(s)})");
-                    }
-
-                    return string.Join(" OR ", alternatives);
-                }
+                    return TextPredicate(text, expression, column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)");
 
                 case NumberSetFilter set:
                     return string.Join(" OR ", set.Values.Select(n => $"{expression} = {Number(n.Value)}"));
@@ -346,6 +328,27 @@ public static class SqlBuilder
                 default:
                     throw new InvalidOperationException("Unknown filter " + filter.GetType().Name);
             }
+        }
+
+        /// <summary>Any of the values, case-insensitively; "None" is NULL and a value with % a LIKE pattern.</summary>
+        private string TextPredicate(TextFilter text, string expression, string asText)
+        {
+            var alternatives = new List<string>();
+            foreach (var value in text.Values)
+            {
+                if (value == "None")
+                {
+                    alternatives.Add($"{expression} IS NULL");
+                    continue;
+                }
+
+                var s = text.Attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, _filters.Version) : value;
+                alternatives.Add(s.Contains('%', StringComparison.Ordinal)
+                    ? $"lower({asText}) LIKE lower({Parameter(s)})"
+                    : $"lower({asText}) = lower({Parameter(s)})");
+            }
+
+            return string.Join(" OR ", alternatives);
         }
 
         /// <summary>
