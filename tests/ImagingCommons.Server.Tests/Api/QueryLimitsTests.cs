@@ -46,6 +46,9 @@ public sealed class QueryLimitsTests : IAsyncLifetime
             Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         }
 
+        // An expected answer, not a fault: nothing is logged as an error.
+        Assert.DoesNotContain(Server.Logs, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+
         // Its own query is never refused: asked again, or resumed with its token, it answers 202 as before.
         var again = await Server.PostAsync("/v2/cohorts/manifest/preview", V2Body(1));
         var resumed = await Server.GetAsync("/v2/cohorts/manifest/preview/nextPage?next_page=" + token);
