@@ -6,6 +6,7 @@ using ImagingCommons.Server.Auth;
 using ImagingCommons.Server.Errors;
 using ImagingCommons.Server.OpenApi;
 using ImagingCommons.Server.Paging;
+using ImagingCommons.Server.Portal;
 using ImagingCommons.Server.Releases;
 using ImagingCommons.Server.Routing;
 
@@ -36,6 +37,9 @@ public static class ImagingCommonsServer
         // Accounts: users, API keys and saved cohorts (SQLite in the data directory, or PostgreSQL when configured).
         builder.Services.AddAccounts(options);
 
+        // Facets: the portal's counts, from each release's series table copied into a DuckDB database of their own.
+        builder.Services.AddFacets();
+
         // Auth: bearer ID tokens of the configured OIDC issuer or the development issuer, and API keys; identity = verified email.
         builder.Services.AddApiAuthentication(options);
 
@@ -52,9 +56,11 @@ public static class ImagingCommonsServer
         app.LoadReleases();
         app.MigrateAccounts();
         app.WarmUpQueries();
+        app.WarmUpFacets();
 
         app.UseApiErrors();
         app.UseApiDocuments();
+        app.UsePortal();
         app.UseOptionalTrailingSlash();
         app.UseRouting();
         app.UseExactRouteMatching();
@@ -75,6 +81,9 @@ public static class ImagingCommonsServer
         app.MapV2CohortsApi();
         app.MapUsersApi();
         app.MapAdminApi();
+        app.MapFacetsApi();
+        app.MapPortalApi();
+        app.MapPortal();
         app.MapApiDocuments();
         return app;
     }

@@ -34,6 +34,21 @@ public sealed class ServerOptions
 
     /// <summary>Where users, API keys and saved cohorts are kept.</summary>
     public AccountStoreOptions Accounts { get; set; } = new();
+
+    /// <summary>The portal page at <c>/</c>.</summary>
+    public PortalOptions Portal { get; set; } = new();
+}
+
+/// <summary>Bound to "ImagingCommons:Portal".</summary>
+public sealed class PortalOptions
+{
+    /// <summary>
+    /// A viewer's URL for one series, with placeholders the portal fills in per row: <c>{collection_id}</c>,
+    /// <c>{PatientID}</c>, <c>{StudyInstanceUID}</c>, <c>{SeriesInstanceUID}</c>, <c>{crdc_series_uuid}</c> (URL-encoded).
+    /// For an OHIF viewer: <c>https://viewer.example.org/viewer?StudyInstanceUIDs={StudyInstanceUID}&amp;SeriesInstanceUIDs={SeriesInstanceUID}</c>.
+    /// Empty: the series table has no viewer links.
+    /// </summary>
+    public string? ViewerUrl { get; set; }
 }
 
 /// <summary>Bound to "ImagingCommons:Accounts".</summary>
