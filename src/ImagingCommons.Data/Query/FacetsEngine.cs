@@ -21,10 +21,11 @@ public sealed record SeriesTableFile(string Path, SeriesColumns Columns);
 
 /// <summary>
 /// Counts cohorts for the portal: totals under a filter set and, per attribute, the counts of every value under the
-/// other filters. It reads each release's series table, copied into a DuckDB database of its own (a native table scans
-/// several times faster than Parquet), and its TCGA tables; a query whose filters or attribute need an
-/// instance-level column (one that varies inside a series in that release) reads the instance table instead, so the
-/// counts are always those of the manifests, only slower. The queries of one request run in parallel.
+/// other filters. Each release's series table becomes a <see cref="FacetIndex"/> (integer columns in memory, filters
+/// evaluated in a DuckDB database of its own over each attribute's dictionary of values), with its TCGA tables beside
+/// it. A count whose filters or attribute need an instance-level column (one that varies inside a series in that
+/// release), or any count before the index is built, is made by SQL over the instance table instead: the same
+/// numbers, only slower. The counts of one request run in parallel.
 /// </summary>
 public sealed class FacetEngine : IDisposable
 {
@@ -35,7 +36,7 @@ public sealed class FacetEngine : IDisposable
     private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
     private readonly ConcurrentDictionary<string, Lazy<Task<TcgaTables>>> _tcga = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<Task<LoadedSeries?>>> _series = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<FacetIndex?>>> _indexes = new(StringComparer.Ordinal);
     private int _tableNumber;
     private int _disposed;
 
@@ -70,36 +71,51 @@ public sealed class FacetEngine : IDisposable
         await Tcga(release).ConfigureAwait(false);
         if (_options.UseSeriesTables)
         {
-            await Series(release).ConfigureAwait(false);
+            await Index(release).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether counts on this release are made from its in-memory index (else by SQL over the instance table).</summary>
+    internal bool HasIndex(string release) => _options.UseSeriesTables && Index(release) is { IsCompletedSuccessfully: true, Result: not null };
 
     /// <summary>Totals and facets of a validated v2 filter set on a held release.</summary>
     public async Task<FacetResult> CountAsync(string release, FacetQuery query, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var tcga = await Tcga(release).WaitAsync(cancellationToken).ConfigureAwait(false);
-        LoadedSeries? series = null;
+        FacetIndex? index = null;
         if (_options.UseSeriesTables)
         {
-            var load = Series(release);
-            series = load.IsCompletedSuccessfully ? load.Result : null;
+            var load = Index(release);
+            index = load.IsCompletedSuccessfully ? load.Result : null;
         }
 
-        FacetSource SourceFor(IEnumerable<string> pivotColumns) =>
-            series is not null && series.Columns.Covers(pivotColumns)
-                ? new FacetSource(series.Table, true, tcga.Clinical, tcga.Biospecimen)
-                : new FacetSource(tcga.Pivot, false, tcga.Clinical, tcga.Biospecimen);
-
+        var version = query.Filters.Version;
         var entries = query.Filters.Entries;
-        var totals = Task.Run(() => Totals(SourceFor(PivotColumns(entries, null)), query.Filters.Version, entries, cancellationToken), cancellationToken);
-        var facets = query.Attributes.Select(attribute =>
+        var instances = new FacetSource(tcga.Pivot, tcga.Clinical, tcga.Biospecimen);
+        bool Indexed(IEnumerable<string> pivotColumns) => index is not null && index.Covers(pivotColumns);
+
+        // GDC semantics: an attribute's own clauses (every suffix of it) do not narrow its own counts.
+        var plans = query.Attributes.Select(a =>
         {
-            // GDC semantics: an attribute's own clauses (every suffix of it) do not narrow its own counts.
-            var others = entries.Where(e => e.Attribute.Name != attribute.Name).ToList();
-            var source = SourceFor(PivotColumns(others, attribute));
-            return Task.Run(() => Facet(source, query.Filters.Version, attribute, others, query, cancellationToken), cancellationToken);
+            var others = entries.Where(e => e.Attribute.Name != a.Name).ToList();
+            return (Attribute: a, Others: others, Indexed: Indexed(PivotColumns(others, a)));
         }).ToList();
+        var totalsIndexed = Indexed(PivotColumns(entries, null));
+        FacetIndex.Masks? masks = null;
+        if (index is not null && (totalsIndexed || plans.Any(p => p.Indexed)))
+        {
+            var evaluable = entries.Where(e => e.Attribute.EvaluatedIn != SourceTable.DicomPivot || index.Covers([e.Attribute.Name])).ToList();
+            var tcgaFacets = plans.Where(p => p.Indexed && p.Attribute.EvaluatedIn != SourceTable.DicomPivot).Select(p => p.Attribute);
+            masks = await index.EvaluateAsync(version, evaluable, tcgaFacets, cancellationToken).ConfigureAwait(false);
+        }
+
+        var totals = totalsIndexed
+            ? Task.Run(() => index!.Totals(masks!, entries), cancellationToken)
+            : Task.Run(() => Totals(instances, version, entries, cancellationToken), cancellationToken);
+        var facets = plans.Select(p => p.Indexed
+            ? Task.Run(() => index!.FacetAsync(masks!, entries, p.Attribute, query, cancellationToken), cancellationToken)
+            : Task.Run(() => Facet(instances, version, p.Attribute, p.Others, query, cancellationToken), cancellationToken)).ToList();
 
         await Task.WhenAll(facets.Cast<Task>().Append(totals)).ConfigureAwait(false);
         return new FacetResult(release, await totals.ConfigureAwait(false), [.. facets.Select(f => f.Result)]);
@@ -265,10 +281,11 @@ public sealed class FacetEngine : IDisposable
             return new TcgaTables(clinical, biospecimen, "read_parquet(" + SqlText.ReadPath(_data.TablePath(r, IdcSchema.DicomPivotName)) + ")");
         }))).Value;
 
-    /// <summary>The release's series table copied in, with only the columns that facets can filter on or count.</summary>
-    private Task<LoadedSeries?> Series(string release) =>
-        _series.GetOrAdd(release, r => new Lazy<Task<LoadedSeries?>>(() => Task.Run(async () =>
+    /// <summary>The release's series table as a <see cref="FacetIndex"/>, with only the columns that facets can filter on or count.</summary>
+    private Task<FacetIndex?> Index(string release) =>
+        _indexes.GetOrAdd(release, r => new Lazy<Task<FacetIndex?>>(() => Task.Run(async () =>
         {
+            var tcga = await Tcga(r).ConfigureAwait(false);
             if (await _seriesTables(r).ConfigureAwait(false) is not { } file)
             {
                 return null;
@@ -276,12 +293,16 @@ public sealed class FacetEngine : IDisposable
 
             var filterable = ApiCatalog.V2Filters.Where(a => a.EvaluatedIn == SourceTable.DicomPivot && file.Columns.Columns.Contains(a.Name)).Select(a => a.Name);
             var columns = SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(filterable).Distinct(StringComparer.Ordinal);
-            var table = NextTable("fs");
-            using var connection = new DuckDBConnection(_connectionString);
-            connection.Open();
-            Execute(connection, $"CREATE TABLE {table} AS SELECT {string.Join(", ", columns.Select(SqlBuilder.Q))} FROM read_parquet({SqlText.ReadPath(file.Path)})");
-            return (LoadedSeries?)new LoadedSeries(table, file.Columns);
+            var series = $"(SELECT {string.Join(", ", columns.Select(SqlBuilder.Q))} FROM read_parquet({SqlText.ReadPath(file.Path)}))";
+            return FacetIndex.Load(Open, series, file.Columns, new FacetSource(tcga.Pivot, tcga.Clinical, tcga.Biospecimen), NextTable("fi"));
         }))).Value;
+
+    private DuckDBConnection Open()
+    {
+        var connection = new DuckDBConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
 
     private string NextTable(string prefix) => prefix + Interlocked.Increment(ref _tableNumber).ToString(CultureInfo.InvariantCulture);
 
@@ -300,7 +321,7 @@ public sealed class FacetEngine : IDisposable
         }
 
         // Loads under way finish before the database goes (they hold connections to it).
-        var loads = _series.Values.Where(l => l.IsValueCreated).Select(l => (Task)l.Value)
+        var loads = _indexes.Values.Where(l => l.IsValueCreated).Select(l => (Task)l.Value)
             .Concat(_tcga.Values.Where(l => l.IsValueCreated).Select(l => (Task)l.Value)).ToArray();
         try
         {
@@ -328,6 +349,4 @@ public sealed class FacetEngine : IDisposable
     }
 
     private sealed record TcgaTables(string Clinical, string Biospecimen, string Pivot);
-
-    private sealed record LoadedSeries(string Table, SeriesColumns Columns);
 }

@@ -4,19 +4,15 @@ using ImagingCommons.Data.Schema;
 
 namespace ImagingCommons.Data.Query;
 
-/// <summary>
-/// The tables one facet query reads: the release's rows (its series table, one row per series with
-/// <c>__instances</c> and <c>__size</c>, or its instance table) and its two TCGA tables.
-/// </summary>
-internal sealed record FacetSource(string Pivot, bool BySeries, string Clinical, string Biospecimen)
+/// <summary>The tables one facet query reads: the release's instance table and its two TCGA tables.</summary>
+internal sealed record FacetSource(string Pivot, string Clinical, string Biospecimen)
 {
     public string Tcga(SourceTable table) => table == SourceTable.Clinical ? Clinical : Biospecimen;
 }
 
 /// <summary>
 /// Compiles the facet queries to DuckDB SQL. The filters mean exactly what they mean to the manifests
-/// (<see cref="SqlBuilder"/>, spec §5): per row of the instance table (a series-table row stands for its series'
-/// instances, whose columns it holds only when they agree), case-insensitive strings with per-value <c>%</c>
+/// (<see cref="SqlBuilder"/>, spec §5): per row of the instance table, case-insensitive strings with per-value <c>%</c>
 /// wildcards and "None" for NULL, exact suffix bounds, and TCGA predicates grouped per table that pass patients
 /// without a record. TCGA tables are read through semi-joins rather than joins, so a patient's several samples never
 /// multiply its series. Values never enter the SQL text: each is a parameter of the query being built.
@@ -30,10 +26,9 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     /// <summary>Totals under the filters: distinct collections, patients, studies and series, instances, bytes.</summary>
     public string Totals(IReadOnlyList<FilterEntry> filters)
     {
-        var instances = source.BySeries ? "CAST(coalesce(sum(p.__instances), 0) AS BIGINT)" : "count(DISTINCT p.SOPInstanceUID)";
-        var bytes = source.BySeries ? "CAST(coalesce(sum(p.__size), 0) AS BIGINT)" : "CAST(coalesce(sum(p.instance_size), 0) AS BIGINT)";
         return "SELECT count(DISTINCT p.collection_id), count(DISTINCT p.PatientID), count(DISTINCT p.StudyInstanceUID), "
-            + $"count(DISTINCT p.SeriesInstanceUID), {instances}, {bytes} FROM {source.Pivot} AS p WHERE {Where(filters)}";
+            + "count(DISTINCT p.SeriesInstanceUID), count(DISTINCT p.SOPInstanceUID), CAST(coalesce(sum(p.instance_size), 0) AS BIGINT) "
+            + $"FROM {source.Pivot} AS p WHERE {Where(filters)}";
     }
 
     /// <summary>
@@ -135,19 +130,28 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
             clauses.Add("(" + Predicate("p", entry) + ")");
         }
 
-        // A patient passes a TCGA table's predicates when one of its rows satisfies them all, or when it has no row.
         foreach (var group in filters.Where(e => e.Attribute.EvaluatedIn != SourceTable.DicomPivot).GroupBy(e => e.Attribute.EvaluatedIn).OrderBy(g => g.Key))
         {
-            var table = source.Tcga(group.Key);
-            var inner = string.Join(" AND ", group.Select(e => "(" + Predicate("t", e) + ")"));
-            clauses.Add($"(p.PatientID IS NULL OR p.PatientID IN (SELECT t.case_barcode FROM {table} AS t WHERE {inner}) "
-                + $"OR p.PatientID NOT IN (SELECT t.case_barcode FROM {table} AS t WHERE t.case_barcode IS NOT NULL))");
+            clauses.Add(TcgaClause("p", group.Key, [.. group]));
         }
 
         return clauses.Count == 0 ? "TRUE" : string.Join(" AND ", clauses);
     }
 
-    private string Predicate(string alias, FilterEntry entry)
+    /// <summary>
+    /// A patient (column PatientID of <paramref name="alias"/>) passes a TCGA table's predicates when one of its rows
+    /// satisfies them all, or when it has no row at all.
+    /// </summary>
+    public string TcgaClause(string alias, SourceTable table, IReadOnlyList<FilterEntry> entries)
+    {
+        var name = source.Tcga(table);
+        var inner = string.Join(" AND ", entries.Select(e => "(" + Predicate("t", e) + ")"));
+        return $"({alias}.PatientID IS NULL OR {alias}.PatientID IN (SELECT t.case_barcode FROM {name} AS t WHERE {inner}) "
+            + $"OR {alias}.PatientID NOT IN (SELECT t.case_barcode FROM {name} AS t WHERE t.case_barcode IS NOT NULL))";
+    }
+
+    /// <summary>One filter's predicate on the attribute's column of <paramref name="alias"/>.</summary>
+    public string Predicate(string alias, FilterEntry entry)
     {
         var attribute = entry.Attribute;
         var expression = Column(alias, attribute);

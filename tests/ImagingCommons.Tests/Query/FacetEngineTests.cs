@@ -22,6 +22,7 @@ public abstract class FacetEngineTests : IDisposable
         _data = sample.Release.Data;
         _engine = new FacetEngine(sample.Release.Data, options: new FacetEngineOptions { UseSeriesTables = useSeriesTables });
         _engine.WarmUpAsync("24.0").GetAwaiter().GetResult();
+        Assert.Equal(useSeriesTables, _engine.HasIndex("24.0"));
     }
 
     public void Dispose()
