@@ -143,7 +143,7 @@ export function addCollection(id) {
 function valuesFieldset(facet) {
   const base = idFor(facet.name);
   const search = el('input', {
-    id: `${base}-search`, type: 'search', class: 'facet-search', autocomplete: 'off', hidden: true,
+    id: `${base}-search`, type: 'search', class: 'facet-search', autocomplete: 'off', hidden: true, placeholder: `Search ${facet.label.toLowerCase()}…`,
     'aria-controls': `${base}-list`,
   });
   search.addEventListener('input', () => filterList(facet));
@@ -313,8 +313,9 @@ function renderValues(facet, answer) {
   more.hidden = !answer.truncated;
   more.textContent = answer.truncated ? `Showing the ${count(answer.values.length)} values with most series of ${count(answer.value_count)}.` : '';
   renderUnrecorded(base, answer);
-  if (focused && document.getElementById(focused) && !document.getElementById(focused).isConnected === false) {
-    document.getElementById(focused).focus();
+  const again = focused && document.getElementById(focused);
+  if (again && again !== document.activeElement) {
+    again.focus();
   }
 }
 
