@@ -198,7 +198,7 @@ function schedule() {
 
 function setLoading() {
   const filters = currentFilters();
-  document.getElementById('filter-json').value = JSON.stringify(filters, null, 1);
+  document.getElementById('filter-json').value = JSON.stringify(filters);
   document.getElementById('totals').dataset.state = 'loading';
   document.getElementById('totals-status').textContent = 'Counting…';
 }

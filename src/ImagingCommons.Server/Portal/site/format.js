@@ -40,7 +40,7 @@ export function el(tag, attributes = {}, ...children) {
       element.setAttribute(key, String(value));
     }
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== undefined && child !== null && child !== false) {
       element.append(child instanceof Node ? child : String(child));
     }
