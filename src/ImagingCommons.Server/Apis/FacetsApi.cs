@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -185,34 +184,25 @@ internal static class FacetsApi
 
     private static FacetsResponse Shape(FacetResult result) => new(
         result.Release,
-        new FacetTotalsShape(result.Totals.Collections, result.Totals.Patients, result.Totals.Studies, result.Totals.Series, result.Totals.Instances, result.Totals.Bytes),
-        [.. result.Facets.Select(f => new FacetShape(
+        new CohortTotals(result.Totals.Collections, result.Totals.Patients, result.Totals.Studies, result.Totals.Series, result.Totals.Instances, result.Totals.Bytes),
+        [.. result.Facets.Select(f => new FacetCounts(
             f.Attribute.Name,
             f.Attribute.DataTypeName,
             ApiCatalog.TableName(f.Attribute.EvaluatedIn),
-            f.Values?.Select(v => new FacetValueShape(Value(v.Value), v.Series, v.Patients)).ToList(),
+            f.Values?.Select(v => new FacetValueCount(Value(v.Value), v.Series, v.Patients)).ToList(),
             f.ValueCount,
             f.Truncated,
-            f.Histogram is { } h ? new FacetHistogramShape(h.Min, h.Max, [.. h.Bins.Select(b => new FacetBinShape(b.Lower, b.Upper, b.UpperInclusive, b.Series, b.Patients))]) : null,
+            f.Histogram is { } h ? new FacetHistogramCounts(h.Min, h.Max, [.. h.Bins.Select(b => new FacetBinCount(b.Lower, b.Upper, b.UpperInclusive, b.Series, b.Patients))]) : null,
             CountShape(f.Missing),
             CountShape(f.Unrecorded)))]);
 
-    private static FacetCountShape? CountShape(FacetCount? count) => count is null ? null : new FacetCountShape(count.Series, count.Patients);
+    private static SeriesAndPatients? CountShape(FacetCount? count) => count is null ? null : new SeriesAndPatients(count.Series, count.Patients);
 
-    private static JsonNode? Value(object? value) => value switch
+    private static FilterValue? Value(object? value) => value switch
     {
-        null => null,
-        string s => JsonValue.Create(s),
-        long l => JsonValue.Create(l),
-        double d => JsonValue.Create(d),
-        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+        null => (FilterValue?)null,
+        long l => FilterValue.Number(l),
+        double d => FilterValue.Number(d),
+        _ => FilterValue.String(Convert.ToString(value, CultureInfo.InvariantCulture)!),
     };
 }
-
-/// <summary>Source-generated serialization of our extension routes' records (names from <c>JsonPropertyName</c>).</summary>
-[JsonSerializable(typeof(FacetsRequest))]
-[JsonSerializable(typeof(FacetsResponse))]
-[JsonSerializable(typeof(PortalSettings))]
-[JsonSerializable(typeof(ManifestPreviewRequest))]
-[JsonSerializable(typeof(ManifestPreviewResponse))]
-internal sealed partial class ExtensionsJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
+using ImagingCommons.Data.Schema;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -131,7 +132,11 @@ internal static class PortalApi
             return TypedResults.Accepted((string?)null, new ManifestPreviewResponse(release, null, outcome.Token));
         }
 
-        var rows = ResultRendering.Rows(outcome).Select(r => r!.AsObject()).ToList();
-        return TypedResults.Ok(new ManifestPreviewResponse(release, new ManifestBlockShape(rows, outcome.Handle!.Total, rows.Count), outcome.NextPage));
+        // The v2 manifest's value types: INTEGER columns, counts and group_size as numbers, FLOAT and DATE as strings.
+        var columns = outcome.Handle!.Columns.Select(c => new ResultColumn(c.Name, c.Role == OutputRole.Aggregate || c.Type == ColumnType.Integer
+            ? ValueStyle.Integer
+            : c.Type switch { ColumnType.Date => ValueStyle.Date, ColumnType.StringList => ValueStyle.TextList, _ => ValueStyle.Text })).ToList();
+        var rows = new ResultRows(columns, outcome.Rows);
+        return TypedResults.Ok(new ManifestPreviewResponse(release, new V2ManifestBlock(rows, outcome.Handle.Total, rows.Count), outcome.NextPage));
     }
 }
