@@ -38,9 +38,20 @@ internal static class FacetsApi
     {
         if (app.Services.GetRequiredService<ReleaseCatalog>().CurrentRelease is { } release)
         {
+            var started = DateTime.UtcNow;
             app.Services.GetRequiredService<FacetEngine>().WarmUpAsync(release).ContinueWith(
-                task => app.Logger.LogWarning(task.Exception, "The facet tables of release {Release} could not be loaded; facets read the instance table", release),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                task =>
+                {
+                    if (task.IsFaulted)
+                    {
+                        app.Logger.LogWarning(task.Exception, "The facet index of release {Release} could not be built; facets read the instance table", release);
+                    }
+                    else
+                    {
+                        app.Logger.LogInformation("Facet index of release {Release} ready after {Seconds:F1} s", release, (DateTime.UtcNow - started).TotalSeconds);
+                    }
+                },
+                TaskScheduler.Default);
         }
 
         return app;
