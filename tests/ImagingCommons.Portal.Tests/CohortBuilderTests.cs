@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace ImagingCommons.Portal.Tests;
 
 /// <summary>The cohort builder in a real Chromium against the real server; every count is checked against the API's own.</summary>
-public sealed class CohortBuilderTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public sealed class CohortBuilderTests(PortalFixture fixture)
 {
     private static void SameAsApi(JsonObject api, Dictionary<string, long> shown)
     {

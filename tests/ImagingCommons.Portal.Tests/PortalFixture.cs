@@ -14,6 +14,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+// One release, server and browser for the whole assembly: generating and starting them takes seconds.
+[assembly: AssemblyFixture(typeof(ImagingCommons.Portal.Tests.PortalFixture))]
+
 namespace ImagingCommons.Portal.Tests;
 
 /// <summary>

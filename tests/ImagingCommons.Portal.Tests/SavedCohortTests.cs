@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace ImagingCommons.Portal.Tests;
 
 /// <summary>Sign-in, saved cohorts, exports, collections, readable errors and accessibility, in a real Chromium.</summary>
-public sealed class SavedCohortTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public sealed class SavedCohortTests(PortalFixture fixture)
 {
     private static async Task SignInAsync(IPage page, string key)
     {

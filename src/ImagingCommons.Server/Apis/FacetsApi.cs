@@ -85,11 +85,22 @@ internal static class FacetsApi
             return Invalid(error);
         }
 
-        var result = await engine.CountAsync(release, query, cancellationToken);
-        return TypedResults.Ok(Shape(result));
+        try
+        {
+            var result = await engine.CountAsync(release, query, cancellationToken);
+            return TypedResults.Ok(Shape(result));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The portal drops a request when a newer one supersedes it: nobody reads this answer.
+            return TypedResults.Problem("The request was abandoned by the client.", statusCode: ClientClosedRequest);
+        }
     }
 
     private static readonly string[] BodyKeys = ["filters", "release", "facets", "limit", "bins"];
+
+    /// <summary>nginx's status for a request whose client went away before the answer.</summary>
+    private const int ClientClosedRequest = 499;
 
     private static bool TryQuery(JsonElement root, ReleaseCatalog catalog, [NotNullWhen(true)] out string? release, [NotNullWhen(true)] out FacetQuery? query, [NotNullWhen(false)] out string? error)
     {
