@@ -4,6 +4,7 @@ using System.Text.Json;
 using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Requests;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImagingCommons.Server.Apis;
@@ -30,31 +31,8 @@ internal static class FacetsApi
             });
         });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ExtensionsJsonContext.Default));
+        services.AddHostedService<FacetWarmUp>();
         return services;
-    }
-
-    /// <summary>Loads the current release's tables in the background, after the query engine's series table.</summary>
-    public static WebApplication WarmUpFacets(this WebApplication app)
-    {
-        if (app.Services.GetRequiredService<ReleaseCatalog>().CurrentRelease is { } release)
-        {
-            var started = DateTime.UtcNow;
-            app.Services.GetRequiredService<FacetEngine>().WarmUpAsync(release).ContinueWith(
-                task =>
-                {
-                    if (task.IsFaulted)
-                    {
-                        app.Logger.LogWarning(task.Exception, "The facet index of release {Release} could not be built; facets read the instance table", release);
-                    }
-                    else
-                    {
-                        app.Logger.LogInformation("Facet index of release {Release} ready after {Seconds:F1} s", release, (DateTime.UtcNow - started).TotalSeconds);
-                    }
-                },
-                TaskScheduler.Default);
-        }
-
-        return app;
     }
 
     public static IEndpointRouteBuilder MapFacetsApi(this IEndpointRouteBuilder routes)
@@ -227,4 +205,31 @@ internal static class FacetsApi
         double d => FilterValue.Number(d),
         _ => FilterValue.String(Convert.ToString(value, CultureInfo.InvariantCulture)!),
     };
+}
+
+/// <summary>Builds the current release's facet index in the background, after the query engine's series table.</summary>
+internal sealed class FacetWarmUp(ReleaseCatalog catalog, FacetEngine engine, TimeProvider time, ILogger<FacetWarmUp> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (catalog.CurrentRelease is not { } release)
+        {
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        try
+        {
+            await engine.WarmUpAsync(release).WaitAsync(stoppingToken);
+            logger.LogInformation("Facet index of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping (or a start that failed): the load ends with the engine.
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "The facet index of release {Release} could not be built; facets read the instance table", release);
+        }
+    }
 }

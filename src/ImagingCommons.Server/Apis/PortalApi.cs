@@ -1,9 +1,10 @@
 using System.Text.Json;
 using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
-using ImagingCommons.Data.Schema;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
+using ImagingCommons.Server.Requests;
+using ImagingCommons.Server.Responses;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -65,15 +66,18 @@ internal static class PortalApi
             return FacetsApi.Invalid(error);
         }
 
-        if (SavedCohorts.InvalidCharacters(null, null, filters) is { } invalid)
+        if (V1Requests.InvalidCharacters(null, null, filters) is { } invalid)
         {
-            return FacetsApi.Invalid(invalid);
+            return FacetsApi.Invalid(invalid.Value.Message);
         }
 
-        if (!V2ManifestApi.TryManifestBody(root, ManifestKeys, out var manifest, out var manifestError))
+        var checkedManifest = V2Requests.ManifestOptions(root, ManifestKeys);
+        if (!checkedManifest.IsValid)
         {
-            return FacetsApi.Invalid(manifestError);
+            return FacetsApi.Invalid(checkedManifest.Error.Value.Message);
         }
+
+        var manifest = checkedManifest.Value;
 
         var spec = new QuerySpec
         {
@@ -132,11 +136,6 @@ internal static class PortalApi
             return TypedResults.Accepted((string?)null, new ManifestPreviewResponse(release, null, outcome.Token));
         }
 
-        // The v2 manifest's value types: INTEGER columns, counts and group_size as numbers, FLOAT and DATE as strings.
-        var columns = outcome.Handle!.Columns.Select(c => new ResultColumn(c.Name, c.Role == OutputRole.Aggregate || c.Type == ColumnType.Integer
-            ? ValueStyle.Integer
-            : c.Type switch { ColumnType.Date => ValueStyle.Date, ColumnType.StringList => ValueStyle.TextList, _ => ValueStyle.Text })).ToList();
-        var rows = new ResultRows(columns, outcome.Rows);
-        return TypedResults.Ok(new ManifestPreviewResponse(release, new V2ManifestBlock(rows, outcome.Handle.Total, rows.Count), outcome.NextPage));
+        return TypedResults.Ok(new ManifestPreviewResponse(release, Pages.V2Manifest(outcome), outcome.NextPage));
     }
 }

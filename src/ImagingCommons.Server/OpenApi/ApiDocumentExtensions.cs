@@ -33,6 +33,8 @@ internal static class ApiDocumentExtensions
     private static readonly (string Name, string Description, bool Integer) Sql = ("sql", "\"True\" to include the SQL that produced the result", false);
     private static readonly (string Name, string Description, bool Integer) PageSize = ("page_size", "Rows per page (default 1000; larger values than the server's maximum give short pages)", true);
     private static readonly (string Name, string Description, bool Integer) NextPage = ("next_page", "The token of the previous page (or of a 202 answer)", false);
+    private static readonly (string Name, string Description, bool Integer) SameRouteNextPageParameter =
+        ("next_page", "The token of the previous page: continues that listing on this route (other parameters and the body are then ignored)", false);
 
     /// <summary>Query parameters of routes that read them from the raw query string (exact names matter there).</summary>
     private static readonly Dictionary<string, (string Name, string Description, bool Integer)[]> QueryParameters = new()
@@ -44,7 +46,8 @@ internal static class ApiDocumentExtensions
         ["v1DicomMetadata"] = [PageSize],
         ["v1DicomMetadataNextPage"] = [NextPage, PageSize],
         ["v1Attributes"] = [("data_source", "Restrict the answer to one data source", false)],
-        ["GetV1Collections"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
+        ["GetV1Collections"] = [("idc_data_version", "A release this server holds (any other value: the current one)", false)],
+        ["GetV2Collections"] = [("idc_data_version", "A release this server holds (any other value: the current one)", false)],
         ["GetV1AnalysisResults"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["v2ManifestPreviewNextPage"] = [NextPage, PageSize],
         ["v1CohortPreview"] =
@@ -64,11 +67,15 @@ internal static class ApiDocumentExtensions
         ],
         ["v1CohortManifest"] = [.. ManifestColumns, Sql, PageSize],
         ["v1CohortQuery"] = [Sql, PageSize],
+        ["v1PreviewManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
+        ["v1PreviewQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
+        ["v1CohortIdManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
+        ["v1CohortIdQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
         ["v2CohortManifestNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
-    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview", "v1CohortObjects"];
+    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview", "v1CohortObjects", "v1PreviewManifest", "v1PreviewQuery", "v1CohortIdManifest", "v1CohortIdQuery"];
 
     public static IServiceCollection AddApiDocuments(this IServiceCollection services)
     {
@@ -173,31 +180,4 @@ internal static class ApiDocumentExtensions
         app.MapOpenApi("/{documentName}/openapi.json");
         return app;
     }
-}
-
-/// <summary>Response declarations shared by the query routes.</summary>
-internal static class RouteDocumentation
-{
-    /// <summary>A paged route: its page (200), the slow-query answer (202) and the error body (400).</summary>
-    public static RouteHandlerBuilder Paged<TPage>(this RouteHandlerBuilder route) => route
-        .Produces<TPage>(StatusCodes.Status200OK)
-        .Produces<Apis.TimeoutShape>(StatusCodes.Status202Accepted)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
-
-    public static RouteHandlerBuilder OkOrBadRequest<T>(this RouteHandlerBuilder route) => route
-        .Produces<T>(StatusCodes.Status200OK)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
-
-    /// <summary>A route that needs a bearer token: 401 without valid credentials, 403 (or 401 in v2) for unregistered callers.</summary>
-    public static RouteHandlerBuilder Authenticated(this RouteHandlerBuilder route) => route
-        .Produces<Apis.ErrorShape>(StatusCodes.Status401Unauthorized)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status403Forbidden);
-
-    public static RouteHandlerBuilder Authenticated<T>(this RouteHandlerBuilder route) => route
-        .Produces<T>(StatusCodes.Status200OK)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest)
-        .Authenticated();
-
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder route)
-        where T : notnull => route.Accepts<T>("application/json");
 }

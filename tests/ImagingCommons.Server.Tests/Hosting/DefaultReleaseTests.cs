@@ -12,7 +12,7 @@ public sealed class DefaultReleaseTests
         var root = Path.Combine(Path.GetTempPath(), "ic-default-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var server = await RunningServer.StartAsync(root, o => o.GenerateDefaultRelease = true);
+            await using var server = await ImagingCommonsApplication.StartAsync(root, o => o.GenerateDefaultRelease = true);
             var client = server.Client;
 
             var versions = JsonNode.Parse(await client.GetStringAsync("/v2/versions", TestContext.Current.CancellationToken))!["versions"]!.AsArray();
