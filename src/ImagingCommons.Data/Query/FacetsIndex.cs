@@ -306,8 +306,17 @@ internal sealed class FacetIndex
         return new AttributeFacet(attribute, null, bins.Count, histogram, missing, unrecorded);
     }
 
-    private Task<Column> ColumnAsync(FilterAttribute attribute) =>
-        _attributes.GetOrAdd(attribute.Name, _ => new Lazy<Task<Column>>(() => Task.Run(() => LoadColumn(attribute)))).Value;
+    private Task<Column> ColumnAsync(FilterAttribute attribute)
+    {
+        var load = _attributes.GetOrAdd(attribute.Name, _ => new Lazy<Task<Column>>(() => Task.Run(() => LoadColumn(attribute))));
+        if (load.Value.IsFaulted)
+        {
+            // A failed load is not kept: the next request tries again.
+            _attributes.TryRemove(new KeyValuePair<string, Lazy<Task<Column>>>(attribute.Name, load));
+        }
+
+        return load.Value;
+    }
 
     /// <summary>Codes an attribute: its dictionary table (code 0 = no value) and the codes per row (or per patient, for TCGA).</summary>
     private Column LoadColumn(FilterAttribute attribute)
