@@ -72,6 +72,7 @@ internal static class ApiDocumentExtensions
         ["v1CohortIdManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
         ["v1CohortIdQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
         ["v2CohortManifestNextPage"] = [NextPage, PageSize],
+        ["manifestPreviewNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
@@ -86,6 +87,9 @@ internal static class ApiDocumentExtensions
                 options.ShouldInclude = description => description.RelativePath?.StartsWith(version + "/", StringComparison.Ordinal) == true;
                 options.AddDocumentTransformer((document, _, _) =>
                 {
+                    // No servers list: the served document equals the one written at build time (docs/openapi/), and
+                    // clients resolve the routes against wherever they fetched it from.
+                    document.Servers = [];
                     document.Info = new OpenApiInfo
                     {
                         Title = $"ImagingCommons: NCI Imaging Data Commons API {version}",
@@ -104,6 +108,7 @@ internal static class ApiDocumentExtensions
                     };
                     return Task.CompletedTask;
                 });
+                options.AddSchemaTransformer(ContractSchemas.TransformAsync);
                 options.AddOperationTransformer((operation, context, _) =>
                 {
                     if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
@@ -138,6 +143,7 @@ internal static class ApiDocumentExtensions
             options.ShouldInclude = description => description.RelativePath?.StartsWith(Extensions + "/", StringComparison.Ordinal) == true;
             options.AddDocumentTransformer((document, _, _) =>
             {
+                document.Servers = [];
                 document.Info = new OpenApiInfo
                 {
                     Title = "ImagingCommons extensions",
@@ -145,6 +151,27 @@ internal static class ApiDocumentExtensions
                     Description = "Routes of ours beside IDC's v1 and v2 APIs, behind the portal page at /: facet counts, the server's settings, "
                         + "and manifest previews on any held release. Filters are v2 filter sets with v2's rules. Errors are problem details (RFC 9457).",
                 };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer(ContractSchemas.TransformAsync);
+            options.AddOperationTransformer((operation, _, _) =>
+            {
+                if (operation.OperationId is { } id && QueryParameters.TryGetValue(id, out var parameters))
+                {
+                    operation.Parameters ??= [];
+                    foreach (var (name, description, integer) in parameters)
+                    {
+                        operation.Parameters.Add(new OpenApiParameter
+                        {
+                            Name = name,
+                            In = ParameterLocation.Query,
+                            Required = name == "next_page",
+                            Description = description,
+                            Schema = new OpenApiSchema { Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String },
+                        });
+                    }
+                }
+
                 return Task.CompletedTask;
             });
         });
