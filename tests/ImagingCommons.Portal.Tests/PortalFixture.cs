@@ -6,11 +6,7 @@ using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Synthetic;
-using ImagingCommons.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
+using ImagingCommons.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -30,7 +26,7 @@ public sealed class PortalFixture : IAsyncLifetime
     public const string ViewerTemplate = "https://viewer.example.org/viewer?StudyInstanceUIDs={StudyInstanceUID}&SeriesInstanceUIDs={SeriesInstanceUID}";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ic-portal-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
+    private ImagingCommonsApplication? _app;
     private IPlaywright? _playwright;
 
     /// <summary>Why the browser tests cannot run here (no Chromium), or null.</summary>
@@ -58,15 +54,12 @@ public sealed class PortalFixture : IAsyncLifetime
         await Idc("users", "add", "--data", _root, "--email", Email, "--first-name", "Ada", "--last-name", "Lovelace");
         ApiKey = (await Idc("keys", "create", "--data", _root, "--email", Email)).Trim();
 
-        _app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        _app = await ImagingCommonsApplication.StartAsync(_root, o =>
         {
-            o.DataDirectory = _root;
-            o.GenerateDefaultRelease = false;
             o.ReleaseCheckInterval = TimeSpan.Zero;
             o.Portal.ViewerUrl = ViewerTemplate;
         });
-        await _app.StartAsync();
-        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        Address = _app.Address;
         Api = new HttpClient { BaseAddress = Address };
         // The first counts should come from the release's index, as a running server's do once it is warm.
         await _app.Services.GetRequiredService<FacetEngine>().WarmUpAsync("24.0");
@@ -168,7 +161,6 @@ public sealed class PortalFixture : IAsyncLifetime
         Api.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
             await _app.DisposeAsync();
         }
 
