@@ -24,7 +24,7 @@ internal static class V1CohortsApi
 {
     public static IEndpointRouteBuilder MapV1CohortsApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403);
+        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403, 429);
         v1.MapGet("", ListCohorts).WithName("v1ListCohorts").WithSummary("The caller's saved cohorts");
         v1.MapPost("", CreateCohort).WithName("v1CreateCohort").WithSummary("Save a cohort definition on the current release").AcceptsJson<V1CohortDefinition>();
         v1.MapDelete("", DeleteCohorts).WithName("v1DeleteCohorts").WithSummary("Delete saved cohorts").AcceptsJson<CohortIds>();

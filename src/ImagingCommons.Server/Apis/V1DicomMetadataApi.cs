@@ -16,7 +16,7 @@ internal static class V1DicomMetadataApi
 {
     public static IEndpointRouteBuilder MapV1DicomMetadataApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata");
+        var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata").ProducesApiErrors(429);
         v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged");
         v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata");
         return routes;

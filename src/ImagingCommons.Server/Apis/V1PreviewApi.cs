@@ -21,7 +21,7 @@ internal static class V1PreviewApi
 {
     public static IEndpointRouteBuilder MapV1PreviewApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohorts (preview)");
+        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohorts (preview)").ProducesApiErrors(429);
         v1.MapPost("/manifest/preview", ManifestPreview).WithName("v1ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it").AcceptsJson<V1CohortDefinition>();
         v1.MapGet("/manifest/nextPage", ManifestNextPage).WithName("v1ManifestNextPage").WithSummary("Next page of a manifest");
         v1.MapPost("/query/preview", QueryPreview).WithName("v1QueryPreview").WithSummary("Distinct field combinations of a cohort definition").AcceptsJson<V1QueryPreviewRequest>();
