@@ -442,7 +442,7 @@ public sealed class V1CohortPreviewTests(ApiServer server) : IClassFixture<ApiSe
         Assert.Equal(["email", "next_page", "page_size", "return_level", "sql"], parameters.Keys.Order(StringComparer.Ordinal));
         Assert.False(parameters["next_page"]);
         Assert.NotNull(operation["requestBody"]);
-        Assert.Equal(["200", "202", "400", "500"], operation["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["200", "202", "400", "429", "500"], operation["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
     }
 }
 
