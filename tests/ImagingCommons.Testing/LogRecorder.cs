@@ -3,13 +3,16 @@ using Microsoft.Extensions.Logging;
 namespace ImagingCommons.Testing;
 
 /// <summary>One log line as the code under test wrote it.</summary>
-public sealed record LogLine(string Category, LogLevel Level, EventId Event, string Message, IReadOnlyDictionary<string, object?> State);
+public sealed record LogLine(string Category, LogLevel Level, EventId Event, string Message, IReadOnlyDictionary<string, object?> State, Exception? Exception = null)
+{
+    public override string ToString() => $"{Level} {Category}: {Message}{(Exception is null ? "" : " " + Exception)}";
+}
 
 /// <summary>
 /// Records log lines, and lets a test wait for a line to be written (a signal from the code under test, instead of
 /// polling its state).
 /// </summary>
-public sealed class LogRecorder : ILoggerProvider
+public sealed class LogRecorder : ILoggerProvider, IEnumerable<string>
 {
     private readonly Lock _lock = new();
     private readonly List<LogLine> _lines = [];
@@ -30,6 +33,13 @@ public sealed class LogRecorder : ILoggerProvider
     public ILoggerFactory Factory() => LoggerFactory.Create(builder => builder.AddProvider(this).SetMinimumLevel(LogLevel.Trace));
 
     public IReadOnlyList<LogLine> Named(string eventName) => [.. Lines.Where(l => l.Event.Name == eventName)];
+
+    /// <summary>Every line as text (level, category, message, exception).</summary>
+    public string Text => string.Join("\n", Lines);
+
+    public IEnumerator<string> GetEnumerator() => Lines.Select(l => l.ToString()).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Completes with the <paramref name="count"/>th line of that event (at once when it was already written).</summary>
     public Task<LogLine> WaitForAsync(string eventName, int count = 1) => WaitForAsync(l => l.Event.Name == eventName, count);
@@ -84,7 +94,7 @@ public sealed class LogRecorder : ILoggerProvider
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
                 : [];
-            owner.Add(new LogLine(category, logLevel, eventId, formatter(state, exception), values));
+            owner.Add(new LogLine(category, logLevel, eventId, formatter(state, exception), values, exception));
         }
     }
 }
