@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Everything the test suite needs beyond the .NET SDK. Idempotent: safe to run on a machine that has it all.
 #
+# DCMTK (dcmdump, dcmconv, dump2dcm, img2dcm, ...): the DICOM reader's tests compare it with dcmdump and make their
+# test files with the others.
+#
 # PostgreSQL 15 on loopback, for the account/cohort store tests: installed from Debian's packages when missing,
 # its cluster started for this run, and a role and a database for the tests created. The connection string is
 # written to .ci/postgres.conn (not committed), which .ci/run exports as IMAGINGCOMMONS_TEST_POSTGRES.
@@ -20,6 +23,13 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "install.sh: not root, so PostgreSQL is left alone (the PostgreSQL tests will skip unless IMAGINGCOMMONS_TEST_POSTGRES is set)"
     rm -f .ci/postgres.conn
     exit 0
+fi
+
+if ! command -v dcmdump >/dev/null || ! command -v img2dcm >/dev/null; then
+    echo "install.sh: installing DCMTK"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq dcmtk >/dev/null
 fi
 
 if [ ! -x "/usr/lib/postgresql/${PG_VERSION}/bin/postgres" ]; then
