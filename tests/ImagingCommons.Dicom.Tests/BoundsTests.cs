@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using ImagingCommons.Dicom.Tests.Support;
+using ImagingCommons.Testing.Dicom;
 
 namespace ImagingCommons.Dicom.Tests;
 
@@ -10,12 +11,12 @@ public sealed class BoundsTests
     [Fact]
     public void A_file_with_200_megabytes_of_pixel_data_costs_the_reader_only_its_header()
     {
-        var bytes = File.ReadAllBytes(TestFiles.Sample("CT_small.dcm"));
+        var bytes = File.ReadAllBytes(DicomSamples.Sample("CT_small.dcm"));
         // (7FE0,0010) OW in explicit VR little endian: tag, "OW", two reserved bytes, then the 4-byte length.
         var offset = IndexOf(bytes, [0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'W', 0, 0]);
         Assert.True(offset > 0);
         const uint claimed = 200_000_000;
-        var path = Path.Combine(TestFiles.NewScratchFolder(), "big.dcm");
+        var path = Path.Combine(DicomSamples.NewScratchFolder(), "big.dcm");
         using (var output = File.Create(path))
         {
             output.Write(bytes, 0, offset + 8);
@@ -36,7 +37,7 @@ public sealed class BoundsTests
     [Fact]
     public void A_length_beyond_the_end_of_the_file_is_refused_with_a_reason()
     {
-        var bytes = File.ReadAllBytes(TestFiles.Sample("CT_small.dcm"));
+        var bytes = File.ReadAllBytes(DicomSamples.Sample("CT_small.dcm"));
         // (0008,0060) CS, 2-byte length: claim 60,000 bytes of Modality.
         var offset = IndexOf(bytes, [0x08, 0x00, 0x60, 0x00, (byte)'C', (byte)'S']);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(offset + 6), 60_000);

@@ -1,5 +1,6 @@
 using System.Text;
 using ImagingCommons.Dicom.Tests.Support;
+using ImagingCommons.Testing.Dicom;
 
 namespace ImagingCommons.Dicom.Tests;
 
@@ -142,7 +143,7 @@ public sealed class CharacterSetTests
             "(0008,1030) LO [", description, "]\n",
             "(0010,0010) PN [", name, "]\n",
             "(0032,4000) LT [", description, "]\n");
-        return Dcmtk.Dump2Dcm(dump, Path.Combine(TestFiles.NewScratchFolder(), "charset.dcm"));
+        return Dcmtk.Dump2Dcm(dump, Path.Combine(DicomSamples.NewScratchFolder(), "charset.dcm"));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ImagingCommons.Dicom.Tests.Support;
+using ImagingCommons.Testing.Dicom;
 
 namespace ImagingCommons.Dicom.Tests;
 
@@ -8,13 +9,13 @@ namespace ImagingCommons.Dicom.Tests;
 /// </summary>
 public sealed class ReaderMatchesDcmdumpTests
 {
-    public static TheoryData<string> Samples => [.. TestFiles.Samples];
+    public static TheoryData<string> Samples => [.. DicomSamples.Samples];
 
     /// <summary>dcmconv's transfer syntax options, and (with -e) undefined lengths for every sequence and item.</summary>
     public static TheoryData<string, string> Conversions()
     {
         var data = new TheoryData<string, string>();
-        foreach (var file in TestFiles.Uncompressed)
+        foreach (var file in DicomSamples.Uncompressed)
         {
             foreach (var option in new[] { "+ti", "+te", "+tb", "+td", "+te -e", "+ti -e", "+tb -e" })
             {
@@ -30,7 +31,7 @@ public sealed class ReaderMatchesDcmdumpTests
     public void Every_element_of_a_sample_file_is_what_dcmdump_prints(string name)
     {
         Dcmtk.Require();
-        var path = TestFiles.Sample(name);
+        var path = DicomSamples.Sample(name);
 
         var file = DicomReader.ReadFile(path);
 
@@ -42,8 +43,8 @@ public sealed class ReaderMatchesDcmdumpTests
     public void Every_element_is_what_dcmdump_prints_in_every_transfer_syntax(string name, string options)
     {
         Dcmtk.Require();
-        var output = Path.Combine(TestFiles.NewScratchFolder(), "converted.dcm");
-        Dcmtk.Run("dcmconv", [.. options.Split(' '), TestFiles.Sample(name), output]);
+        var output = Path.Combine(DicomSamples.NewScratchFolder(), "converted.dcm");
+        Dcmtk.Run("dcmconv", [.. options.Split(' '), DicomSamples.Sample(name), output]);
 
         var file = DicomReader.ReadFile(output);
 
@@ -70,8 +71,8 @@ public sealed class ReaderMatchesDcmdumpTests
     public void Hand_written_edge_cases_are_read_as_dcmdump_reads_them(string dump, string options)
     {
         Dcmtk.Require();
-        var output = Path.Combine(TestFiles.NewScratchFolder(), "edge.dcm");
-        Dcmtk.Dump2Dcm(File.ReadAllBytes(Path.Combine(TestFiles.Folder, "Dumps", dump)), output, options.Length == 0 ? [] : options.Split(' '));
+        var output = Path.Combine(DicomSamples.NewScratchFolder(), "edge.dcm");
+        Dcmtk.Dump2Dcm(File.ReadAllBytes(Path.Combine(DicomSamples.Folder, "Dumps", dump)), output, options.Length == 0 ? [] : options.Split(' '));
 
         var file = DicomReader.ReadFile(output);
 
@@ -85,8 +86,8 @@ public sealed class ReaderMatchesDcmdumpTests
     public void A_dataset_without_file_meta_information_is_read_as_dcmdump_reads_it(string options)
     {
         Dcmtk.Require();
-        var output = Path.Combine(TestFiles.NewScratchFolder(), "raw.dcm");
-        Dcmtk.Dump2Dcm(File.ReadAllBytes(Path.Combine(TestFiles.Folder, "Dumps", "nested.dump")), output, options.Split(' '));
+        var output = Path.Combine(DicomSamples.NewScratchFolder(), "raw.dcm");
+        Dcmtk.Dump2Dcm(File.ReadAllBytes(Path.Combine(DicomSamples.Folder, "Dumps", "nested.dump")), output, options.Split(' '));
 
         var file = DicomReader.ReadFile(output);
 
@@ -107,25 +108,25 @@ public sealed class ReaderMatchesDcmdumpTests
     public void A_file_without_its_preamble_but_with_its_meta_group_is_read(string name)
     {
         Dcmtk.Require();
-        var bytes = File.ReadAllBytes(TestFiles.Sample(name));
-        var output = Path.Combine(TestFiles.NewScratchFolder(), "no-preamble.dcm");
+        var bytes = File.ReadAllBytes(DicomSamples.Sample(name));
+        var output = Path.Combine(DicomSamples.NewScratchFolder(), "no-preamble.dcm");
         File.WriteAllBytes(output, bytes[132..]);
 
         var file = DicomReader.ReadFile(output);
-        var original = DicomReader.ReadFile(TestFiles.Sample(name));
+        var original = DicomReader.ReadFile(DicomSamples.Sample(name));
 
         Assert.True(original.HasPreamble);
         Assert.False(file.HasPreamble);
-        TreeAssert.Matches(file, DumpTree.Of(TestFiles.Sample(name)));
+        TreeAssert.Matches(file, DumpTree.Of(DicomSamples.Sample(name)));
     }
 
     [Fact]
     public void Encapsulated_pixel_data_made_by_img2dcm_is_found_and_not_read()
     {
         Dcmtk.Require();
-        var folder = TestFiles.NewScratchFolder();
+        var folder = DicomSamples.NewScratchFolder();
         var jpeg = Path.Combine(folder, "image.jpg");
-        Dcmtk.Run("dcmj2pnm", ["+oj", TestFiles.Sample("CT_small.dcm"), jpeg]);
+        Dcmtk.Run("dcmj2pnm", ["+oj", DicomSamples.Sample("CT_small.dcm"), jpeg]);
         var output = Path.Combine(folder, "img2dcm.dcm");
         Dcmtk.Run("img2dcm", ["-i", "JPEG", jpeg, output]);
 
@@ -140,8 +141,8 @@ public sealed class ReaderMatchesDcmdumpTests
     public void A_multi_frame_object_compressed_by_dcmcrle_is_read_up_to_its_encapsulated_frames()
     {
         Dcmtk.Require();
-        var output = Path.Combine(TestFiles.NewScratchFolder(), "frames.dcm");
-        Dcmtk.Run("dcmcrle", [TestFiles.Sample("rtdose.dcm"), output]);
+        var output = Path.Combine(DicomSamples.NewScratchFolder(), "frames.dcm");
+        Dcmtk.Run("dcmcrle", [DicomSamples.Sample("rtdose.dcm"), output]);
 
         var file = DicomReader.ReadFile(output);
 

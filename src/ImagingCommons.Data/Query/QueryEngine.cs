@@ -138,12 +138,11 @@ public sealed partial class QueryEngine : IDisposable
     {
         var schema = ApiCatalog.TableSchemaOf(table);
         var def = schema[column];
-        var path = _data.TablePath(release, schema.Name);
         await using var connection = new DuckDBConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var c = SqlBuilder.Q(def.Name);
-        command.CommandText = $"SELECT DISTINCT {c} AS v FROM read_parquet({SqlText.ReadPath(path)}) ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+        command.CommandText = $"SELECT DISTINCT {c} AS v FROM {ReleaseTables.Source(_data, release, schema)} ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var values = new List<string?>();
         while (await reader.ReadAsync(cancellationToken))
@@ -310,7 +309,7 @@ public sealed partial class QueryEngine : IDisposable
 
         foreach (var schema in new[] { IdcSchema.DicomPivot, IdcSchema.Clinical, IdcSchema.Biospecimen })
         {
-            sql = sql.Replace("{" + schema.Name + "}", "read_parquet(" + SqlText.ReadPath(_data.TablePath(release, schema.Name)) + ")", StringComparison.Ordinal);
+            sql = sql.Replace("{" + schema.Name + "}", ReleaseTables.Source(_data, release, schema), StringComparison.Ordinal);
         }
 
         return sql;

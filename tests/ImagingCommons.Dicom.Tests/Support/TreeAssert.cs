@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using ImagingCommons.Testing.Dicom;
+
 namespace ImagingCommons.Dicom.Tests.Support;
 
 /// <summary>Asserts that what the reader found is, element by element, what dcmdump printed for the same file.</summary>

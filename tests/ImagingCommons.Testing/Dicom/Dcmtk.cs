@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace ImagingCommons.Dicom.Tests.Support;
+namespace ImagingCommons.Testing.Dicom;
 
 /// <summary>DCMTK's command-line tools, the independent reference the reader is checked against.</summary>
-internal static class Dcmtk
+public static class Dcmtk
 {
     private static readonly Lazy<string?> Folder = new(() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)

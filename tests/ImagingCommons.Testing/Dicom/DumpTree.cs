@@ -1,17 +1,18 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ImagingCommons.Dicom;
 
-namespace ImagingCommons.Dicom.Tests.Support;
+namespace ImagingCommons.Testing.Dicom;
 
 /// <summary>One element as dcmdump prints it: tag, VR, the printed value, the printed length, and items of a sequence.</summary>
-internal sealed record DumpElement(DicomTag Tag, string VR, string Value, bool IsBracketed, bool NoValue, string Length, List<List<DumpElement>>? Items)
+public sealed record DumpElement(DicomTag Tag, string VR, string Value, bool IsBracketed, bool NoValue, string Length, List<List<DumpElement>>? Items)
 {
     public bool UndefinedLength => Length == "u/l";
 }
 
 /// <summary>dcmdump's output of one file: the meta header and the dataset, as element trees.</summary>
-internal sealed partial record DumpTree(List<DumpElement> Meta, List<DumpElement> Dataset, string TransferSyntaxName)
+public sealed partial record DumpTree(List<DumpElement> Meta, List<DumpElement> Dataset, string TransferSyntaxName)
 {
     /// <summary>
     /// Runs <c>dcmdump +L -Un</c> (whole values, UIDs as numbers) on a file and parses what it prints. With

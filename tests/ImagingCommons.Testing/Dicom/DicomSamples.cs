@@ -1,7 +1,7 @@
-namespace ImagingCommons.Dicom.Tests.Support;
+namespace ImagingCommons.Testing.Dicom;
 
 /// <summary>The real sample files shipped with the tests, and a scratch folder for files the tests make.</summary>
-internal static class TestFiles
+public static class DicomSamples
 {
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "TestData");
 
