@@ -4,6 +4,10 @@
 # DCMTK (dcmdump, dcmconv, dump2dcm, img2dcm, ...): the DICOM reader's tests compare it with dcmdump and make their
 # test files with the others.
 #
+# moto_server (Python's moto): the S3-compatible store that the upload and end-to-end tests use on loopback; .ci/run
+# starts it. It is looked for on PATH and in ~/.pyenv/shims; when absent, Debian's python3-moto is tried, and the S3
+# tests skip (saying why) if neither is there.
+#
 # PostgreSQL 15 on loopback, for the account/cohort store tests: installed from Debian's packages when missing,
 # its cluster started for this run, and a role and a database for the tests created. The connection string is
 # written to .ci/postgres.conn (not committed), which .ci/run exports as IMAGINGCOMMONS_TEST_POSTGRES.
@@ -30,6 +34,13 @@ if ! command -v dcmdump >/dev/null || ! command -v img2dcm >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq dcmtk >/dev/null
+fi
+
+if ! command -v moto_server >/dev/null && [ ! -x "$HOME/.pyenv/shims/moto_server" ]; then
+    echo "install.sh: installing moto (python3-moto)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq python3-moto python3-flask python3-flask-cors >/dev/null 2>&1 \
+        || echo "install.sh: python3-moto is not available; the S3 tests will skip"
 fi
 
 if [ ! -x "/usr/lib/postgresql/${PG_VERSION}/bin/postgres" ]; then

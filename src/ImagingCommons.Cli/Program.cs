@@ -7,6 +7,7 @@ var root = new RootCommand("idc: ImagingCommons command line (serve, import, gen
     ImportCommand.Create(),
     GenerateCommand.Create(),
     IngestCommand.Create(),
+    UploadCommand.Create(),
     UsersCommand.Create(),
     KeysCommand.Create(),
     AuthCommand.Create(),

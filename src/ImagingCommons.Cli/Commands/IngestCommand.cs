@@ -74,7 +74,7 @@ internal static class IngestCommand
     private sealed class ConsoleObserver(TextWriter error, bool terminal) : IIngestObserver
     {
         private bool _progressShown;
-        private TimeSpan _lastPlain = TimeSpan.MinValue;
+        private TimeSpan? _lastPlain;
 
         public void Skipped(string path, string reason)
         {
@@ -97,7 +97,7 @@ internal static class IngestCommand
                 error.Write("\r" + line + "   ");
                 _progressShown = true;
             }
-            else if (progress.FilesDone == progress.FilesTotal || progress.Elapsed - _lastPlain >= TimeSpan.FromSeconds(5))
+            else if (progress.FilesDone == progress.FilesTotal || _lastPlain is null || progress.Elapsed - _lastPlain >= TimeSpan.FromSeconds(5))
             {
                 _lastPlain = progress.Elapsed;
                 error.WriteLine("ingest: " + line);
