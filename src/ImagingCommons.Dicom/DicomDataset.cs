@@ -107,7 +107,7 @@ public sealed class DicomElement
         if (VR.BinaryWidth > 0 && VR != DicomVR.FL && VR != DicomVR.FD)
         {
             var numbers = Numbers();
-            return numbers.Count > 0 ? Convert.ToInt64(numbers[0], CultureInfo.InvariantCulture) : null;
+            return numbers.Count == 0 || numbers[0] is ulong and > long.MaxValue ? null : Convert.ToInt64(numbers[0], CultureInfo.InvariantCulture);
         }
 
         return long.TryParse(String(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
