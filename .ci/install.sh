@@ -8,6 +8,8 @@
 # starts it. It is looked for on PATH and in ~/.pyenv/shims; when absent, Debian's python3-moto is tried, and the S3
 # tests skip (saying why) if neither is there.
 #
+# Debian's Chromium, for the portal's browser tests (Playwright drives /usr/bin/chromium; no browser is downloaded).
+#
 # PostgreSQL 15 on loopback, for the account/cohort store tests: installed from Debian's packages when missing,
 # its cluster started for this run, and a role and a database for the tests created. The connection string is
 # written to .ci/postgres.conn (not committed), which .ci/run exports as IMAGINGCOMMONS_TEST_POSTGRES.
@@ -24,30 +26,40 @@ PG_PASSWORD=imagingcommons
 PG_DATABASE=imagingcommons_test
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "install.sh: not root, so PostgreSQL is left alone (the PostgreSQL tests will skip unless IMAGINGCOMMONS_TEST_POSTGRES is set)"
+    echo "install.sh: not root, so Chromium and PostgreSQL are left alone (the browser tests skip without /usr/bin/chromium; the PostgreSQL tests skip unless IMAGINGCOMMONS_TEST_POSTGRES is set)"
     rm -f .ci/postgres.conn
     exit 0
 fi
 
+apt_updated=0
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "install.sh: installing Chromium"
+    apt_install chromium
+fi
+
 if ! command -v dcmdump >/dev/null || ! command -v img2dcm >/dev/null; then
     echo "install.sh: installing DCMTK"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq dcmtk >/dev/null
+    apt_install dcmtk
 fi
 
 if ! command -v moto_server >/dev/null && [ ! -x "$HOME/.pyenv/shims/moto_server" ]; then
     echo "install.sh: installing moto (python3-moto)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq python3-moto python3-flask python3-flask-cors >/dev/null 2>&1 \
+    apt_install python3-moto python3-flask python3-flask-cors 2>/dev/null \
         || echo "install.sh: python3-moto is not available; the S3 tests will skip"
 fi
 
 if [ ! -x "/usr/lib/postgresql/${PG_VERSION}/bin/postgres" ]; then
     echo "install.sh: installing PostgreSQL ${PG_VERSION}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "postgresql-${PG_VERSION}" postgresql-client-common postgresql-common >/dev/null
+    apt_install "postgresql-${PG_VERSION}" postgresql-client-common postgresql-common
 fi
 
 # The package creates the cluster on install; a machine where it was dropped gets a new one.

@@ -1,15 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ImagingCommons.Server;
 
-/// <summary>Bound to the configuration section "ImagingCommons" (and the command line of <c>idc serve</c>).</summary>
+/// <summary>Bound to the configuration section "ImagingCommons" (command-line switches: <see cref="Hosting.ServerArguments"/>).</summary>
 public sealed class ServerOptions
 {
     public const string Section = "ImagingCommons";
 
-    /// <summary>The data directory; relative paths resolve against the working directory.</summary>
-    public string DataDirectory { get; set; } = "data";
+    /// <summary>The default data directory, relative to the working directory.</summary>
+    public const string DefaultDataDirectory = "data";
 
-    /// <summary>When the data directory holds no release, generate the small default one first.</summary>
-    public bool GenerateDefaultRelease { get; set; } = true;
+    /// <summary>The data directory; relative paths resolve against the working directory.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "ImagingCommons:DataDirectory is empty; name the data directory to serve.")]
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    /// <summary>
+    /// When the data directory holds no release, generate the small synthetic default one first. Unset: only when the
+    /// data directory is the default one (the <c>dotnet run</c> demo); a data directory named explicitly must hold a
+    /// release, so that a mistyped path is an error rather than a synthetic server.
+    /// </summary>
+    public bool? GenerateDefaultRelease { get; set; }
 
     /// <summary>How often the server looks for a release published while it runs (two file stats per look).</summary>
     public TimeSpan ReleaseCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -18,9 +28,11 @@ public sealed class ServerOptions
     /// How long a request waits for its query (milliseconds). Past it the query keeps running as a job and the caller
     /// gets 202 with a next_page token; 0 makes every first call answer 202.
     /// </summary>
+    [Range(0, int.MaxValue)]
     public int QueryDeadlineMs { get; set; } = 25_000;
 
     /// <summary>The largest page served; larger page_size values get short pages (clients loop on next_page).</summary>
+    [Range(1, 1_000_000)]
     public int MaxPageSize { get; set; } = 10_000;
 
     /// <summary>
@@ -29,11 +41,65 @@ public sealed class ServerOptions
     /// </summary>
     public string? PageTokenKey { get; set; }
 
+    /// <summary>
+    /// The server's public address (e.g. https://idc.example.org) for the links it writes (/about); when empty, the
+    /// request's own scheme and host are used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Bounds on what a request may send (answered with the spec's error body when exceeded).</summary>
+    public RequestLimitOptions Limits { get; set; } = new();
+
+    /// <summary>Browser origins allowed to call the API from another site (CORS); none by default.</summary>
+    public CorsOptions Cors { get; set; } = new();
+
     /// <summary>Who may call the authenticated routes: OIDC issuer, development issuer, administrators.</summary>
     public AuthOptions Auth { get; set; } = new();
 
     /// <summary>Where users, API keys and saved cohorts are kept.</summary>
     public AccountStoreOptions Accounts { get; set; } = new();
+
+    /// <summary>The portal page at <c>/</c>.</summary>
+    public PortalOptions Portal { get; set; } = new();
+
+    /// <summary>Whether to generate the default release into an empty data directory.</summary>
+    public bool ShouldGenerateDefaultRelease => GenerateDefaultRelease
+        ?? string.Equals(DataDirectory, DefaultDataDirectory, StringComparison.Ordinal);
+}
+
+/// <summary>Bound to "ImagingCommons:Limits".</summary>
+public sealed class RequestLimitOptions
+{
+    /// <summary>The longest request target (path and query string) answered; longer ones get 414 with the spec's body.</summary>
+    [Range(1024, 1 << 20)]
+    public int MaxRequestTargetBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The most header bytes answered; more get 431 with the spec's body.</summary>
+    [Range(4096, 1 << 20)]
+    public int MaxRequestHeaderBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The largest request body read (cohort definitions are small); larger ones get 413 with the spec's body.</summary>
+    [Range(1024, 1 << 30)]
+    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+}
+
+/// <summary>Bound to "ImagingCommons:Cors".</summary>
+public sealed class CorsOptions
+{
+    /// <summary>Origins (scheme://host[:port]) whose pages may call the API; preflight requests from them are answered.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}
+
+/// <summary>Bound to "ImagingCommons:Portal".</summary>
+public sealed class PortalOptions
+{
+    /// <summary>
+    /// A viewer's URL for one series, with placeholders the portal fills in per row: <c>{collection_id}</c>,
+    /// <c>{PatientID}</c>, <c>{StudyInstanceUID}</c>, <c>{SeriesInstanceUID}</c>, <c>{crdc_series_uuid}</c> (URL-encoded).
+    /// For an OHIF viewer: <c>https://viewer.example.org/viewer?StudyInstanceUIDs={StudyInstanceUID}&amp;SeriesInstanceUIDs={SeriesInstanceUID}</c>.
+    /// Empty: the series table has no viewer links.
+    /// </summary>
+    public string? ViewerUrl { get; set; }
 }
 
 /// <summary>Bound to "ImagingCommons:Accounts".</summary>

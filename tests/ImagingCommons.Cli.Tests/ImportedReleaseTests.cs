@@ -14,7 +14,7 @@ namespace ImagingCommons.Cli.Tests;
 public sealed class ImportedReleaseTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ic-imported-" + Guid.NewGuid().ToString("N"));
-    private RunningServer? _server;
+    private ImagingCommonsApplication? _server;
 
     public async ValueTask InitializeAsync()
     {
@@ -30,7 +30,7 @@ public sealed class ImportedReleaseTests : IAsyncLifetime
             .Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
         Assert.Equal(0, exit);
 
-        _server = await RunningServer.StartAsync(data);
+        _server = await ImagingCommonsApplication.StartAsync(data);
     }
 
     public async ValueTask DisposeAsync()

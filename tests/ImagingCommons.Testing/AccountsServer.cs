@@ -30,16 +30,17 @@ public static class People
 public abstract class AccountsServer : IAsyncLifetime
 {
     private SampleRelease? _sample;
-    private WebApplication? _app;
     private string? _schema;
 
     public abstract StoreKind Kind { get; }
 
     public TestIssuer Issuer { get; private set; } = null!;
 
-    public HttpClient Client { get; private set; } = new();
+    public ImagingCommonsApplication? App { get; private set; }
 
-    public IServiceProvider Services => _app!.Services;
+    public HttpClient Client => App!.Client;
+
+    public IServiceProvider Services => App!.Services;
 
     public string DataDirectory => _sample!.Release.Root;
 
@@ -58,10 +59,8 @@ public abstract class AccountsServer : IAsyncLifetime
 
         _sample = new SampleRelease();
         Issuer = await TestIssuer.StartAsync();
-        _app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        App = await ImagingCommonsApplication.StartAsync(_sample.Release.Root, o =>
         {
-            o.DataDirectory = _sample.Release.Root;
-            o.GenerateDefaultRelease = false;
             o.Accounts.Postgres = postgres;
             o.Auth.Oidc.Issuer = Issuer.Issuer;
             o.Auth.Oidc.Audience = TestIssuer.Audience;
@@ -69,10 +68,7 @@ public abstract class AccountsServer : IAsyncLifetime
             o.Auth.DevIssuer = true;
             o.Auth.AdminEmails = [People.Root];
         });
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        Client = new HttpClient { BaseAddress = new Uri(address) };
-        var accounts = _app.Services.GetRequiredService<IAccountStore>();
+        var accounts = App.Services.GetRequiredService<IAccountStore>();
         await accounts.AddUserAsync(People.Ada, "Ada", "Lovelace", TestContext.Current.CancellationToken);
         await accounts.AddUserAsync(People.Bob, "Bob", "Builder", TestContext.Current.CancellationToken);
         await accounts.AddUserAsync(People.Root, "Root", "Admin", TestContext.Current.CancellationToken);
@@ -81,7 +77,7 @@ public abstract class AccountsServer : IAsyncLifetime
     /// <summary>Call first in every test: skips when this fixture's store is not available.</summary>
     public void SkipUnlessAvailable()
     {
-        if (_app is null)
+        if (App is null)
         {
             TestPostgres.SkipIfUnavailable();
         }
@@ -101,31 +97,14 @@ public abstract class AccountsServer : IAsyncLifetime
         return (await accounts.CreateApiKeyAsync(user!.Id, TestContext.Current.CancellationToken)).Key;
     }
 
-    /// <summary>Sends a request with an optional bearer token and JSON body; returns the status, the parsed body and its text.</summary>
-    public async Task<(int Status, JsonObject Body, string Text)> SendAsync(HttpMethod method, string path, string? token = null, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+    /// <summary>Sends a request with an optional bearer token and JSON body.</summary>
+    public Task<ApiResponse> SendAsync(HttpMethod method, string path, string? token = null, string? json = null) => App!.SendAsync(method, path, token, json);
 
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
+    public Task<ApiResponse> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, token);
 
-        using var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        var body = text.Length == 0 ? [] : JsonNode.Parse(text) as JsonObject ?? [];
-        return ((int)response.StatusCode, body, text);
-    }
+    public Task<ApiResponse> PostAsync(string path, string? token, string json) => SendAsync(HttpMethod.Post, path, token, json);
 
-    public Task<(int Status, JsonObject Body, string Text)> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, token);
-
-    public Task<(int Status, JsonObject Body, string Text)> PostAsync(string path, string? token, string json) => SendAsync(HttpMethod.Post, path, token, json);
-
-    public Task<(int Status, JsonObject Body, string Text)> DeleteAsync(string path, string? token, string? json = null) => SendAsync(HttpMethod.Delete, path, token, json);
+    public Task<ApiResponse> DeleteAsync(string path, string? token, string? json = null) => SendAsync(HttpMethod.Delete, path, token, json);
 
     /// <summary>Saves a cohort through v2 as <paramref name="email"/> and returns its id.</summary>
     public async Task<long> CreateCohortAsync(string email, string filters, string name = "c", string version = "v2")
@@ -137,11 +116,9 @@ public abstract class AccountsServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        if (_app is not null)
+        if (App is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
+            await App.DisposeAsync();
             await Issuer.DisposeAsync();
         }
 

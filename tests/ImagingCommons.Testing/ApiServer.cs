@@ -1,22 +1,13 @@
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using ImagingCommons.Server;
-using ImagingCommons.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace ImagingCommons.Testing;
 
-/// <summary>The real server on Kestrel over the hand-made sample release, reached over loopback HTTP.</summary>
+/// <summary>The server over the hand-made sample release (plus releases a subclass adds), shared by a test class.</summary>
 public class ApiServer : IAsyncLifetime
 {
     private readonly SampleRelease _sample = new();
-    private WebApplication? _app;
 
-    public HttpClient Client { get; private set; } = new();
+    public ImagingCommonsApplication App { get; private set; } = null!;
+
+    public HttpClient Client => App.Client;
 
     protected virtual int QueryDeadlineMs => 30_000;
 
@@ -28,48 +19,34 @@ public class ApiServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         WriteMoreReleases(_sample.Release);
-        _app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o =>
-        {
-            o.DataDirectory = _sample.Release.Root;
-            o.GenerateDefaultRelease = false;
-            o.QueryDeadlineMs = QueryDeadlineMs;
-        });
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address) };
+        App = await ImagingCommonsApplication.StartAsync(_sample.Release.Root, o => o.QueryDeadlineMs = QueryDeadlineMs);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        if (_app is not null)
+        if (App is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await App.DisposeAsync();
         }
 
         _sample.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    public async Task<(int Status, JsonObject Body)> GetAsync(string path)
+    /// <summary>A GET whose answer must be JSON.</summary>
+    public async Task<ApiResponse> GetAsync(string path)
     {
-        using var response = await Client.GetAsync(path, TestContext.Current.CancellationToken);
-        return ((int)response.StatusCode, await ReadAsync(response));
+        var response = await App.GetAsync(path);
+        Assert.Equal("application/json", response.ContentHeaders.ContentType?.MediaType);
+        return response;
     }
 
-    public async Task<(int Status, JsonObject Body)> PostAsync(string path, string json)
+    /// <summary>A POST of a JSON body whose answer must be JSON.</summary>
+    public async Task<ApiResponse> PostAsync(string path, string json)
     {
-        using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await Client.PostAsync(path, content, TestContext.Current.CancellationToken);
-        return ((int)response.StatusCode, await ReadAsync(response));
-    }
-
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return JsonNode.Parse(text)!.AsObject();
+        var response = await App.PostAsync(path, json);
+        Assert.Equal("application/json", response.ContentHeaders.ContentType?.MediaType);
+        return response;
     }
 }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ImagingCommons.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Hosting;
+using ImagingCommons.Server.Hosting;
 
 namespace ImagingCommons.Cli.Commands;
 
@@ -9,43 +8,33 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => "data" };
+        var data = DataOption.Create("Data directory holding the releases");
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var deadline = new Option<int?>("--query-deadline-ms")
         {
             Description = "How long a request waits for its query before answering 202 with a next_page token (0: always 202)",
         };
         var devAuth = new Option<bool>("--dev-auth") { Description = "Accept tokens of the development issuer (idc auth dev-token); never on a shared server" };
-        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, deadline, devAuth };
+        var generate = new Option<bool>("--generate") { Description = "When the data directory holds no release, generate the small synthetic default release into it first" };
+        var command = new Command("serve", "Serve the IDC API over a data directory") { data, urls, deadline, devAuth, generate };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            WebApplication app;
-            try
+            // The same switches `dotnet run --project src/ImagingCommons.Server` takes, so both build the same server.
+            var args = new List<string> { "--urls", parse.GetValue(urls)!, "--data", parse.GetValue(data)! };
+            if (parse.GetValue(deadline) is { } milliseconds)
             {
-                app = ImagingCommonsServer.Build(["--urls", parse.GetValue(urls)!], o =>
-                {
-                    o.DataDirectory = parse.GetValue(data)!;
-                    if (parse.GetValue(deadline) is { } milliseconds)
-                    {
-                        o.QueryDeadlineMs = milliseconds;
-                    }
-
-                    o.Auth.DevIssuer |= parse.GetValue(devAuth);
-                });
-            }
-            catch (ServerStartupException exception)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync(exception.Message);
-                return 1;
+                args.AddRange(["--query-deadline-ms", milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             }
 
-            await using (app)
+            if (parse.GetValue(devAuth))
             {
-                await app.StartAsync(cancellationToken);
-                await app.WaitForShutdownAsync(cancellationToken);
+                args.Add("--dev-auth");
             }
 
-            return 0;
+            // A data directory named on the command line must hold a release unless generating is asked for.
+            args.Add("--generate=" + (parse.GetValue(generate) ? "true" : "false"));
+            var app = ImagingCommonsServer.Build([.. args]);
+            return await app.RunImagingCommonsAsync(parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }

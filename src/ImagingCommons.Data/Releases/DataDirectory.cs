@@ -4,9 +4,11 @@ using System.Text.Json.Serialization;
 namespace ImagingCommons.Data.Releases;
 
 /// <summary>One entry of the release list: every IDC data version the server reports, held on disk or not.</summary>
+/// <param name="Synthetic">The held release of this version was made by the generator (its URLs name no real objects).</param>
 public sealed record VersionEntry(
     [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
-    [property: JsonPropertyName("date_active")] string DateActive);
+    [property: JsonPropertyName("date_active")] string DateActive,
+    [property: JsonPropertyName("synthetic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Synthetic = false);
 
 /// <summary>
 /// The data directory: <c>releases.json</c> (the version list with dates) and <c>releases/&lt;version&gt;/</c>,
@@ -77,7 +79,7 @@ public sealed class DataDirectory
             if (!entries.ContainsKey(held))
             {
                 var info = ReadReleaseInfo(held);
-                entries[held] = new VersionEntry(held, info.DateActive);
+                entries[held] = new VersionEntry(held, info.DateActive, info.Synthetic);
             }
         }
 
@@ -102,7 +104,9 @@ public sealed class DataDirectory
 
         foreach (var entry in versions)
         {
-            merged[entry.IdcDataVersion] = entry;
+            // A synthetic release stays marked when the list is written again without the mark.
+            var wasSynthetic = merged.TryGetValue(entry.IdcDataVersion, out var old) && old.Synthetic;
+            merged[entry.IdcDataVersion] = entry with { Synthetic = entry.Synthetic || wasSynthetic };
         }
 
         var list = new ReleaseList(merged.Values.OrderBy(e => ReleaseVersion.Parse(e.IdcDataVersion)).ToList());
@@ -124,8 +128,10 @@ public sealed class DataDirectory
 }
 
 /// <summary>Facts about one held release, written once when it is published.</summary>
+/// <param name="Synthetic">Made by the generator: its rows describe no real images and its URLs name no real objects.</param>
 public sealed record ReleaseInfo(
     [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
     [property: JsonPropertyName("date_active")] string DateActive,
     [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("row_counts")] IReadOnlyDictionary<string, long> RowCounts);
+    [property: JsonPropertyName("row_counts")] IReadOnlyDictionary<string, long> RowCounts,
+    [property: JsonPropertyName("synthetic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Synthetic = false);

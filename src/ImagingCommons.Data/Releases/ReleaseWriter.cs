@@ -90,10 +90,10 @@ public sealed class ReleaseWriter : IDisposable
 
     public string TablePath(string table) => Path.Combine(StagingFolder, table + ".parquet");
 
-    /// <summary>Publishes the staged release and records it in the version list.</summary>
-    public void Commit(string source, IReadOnlyDictionary<string, long> rowCounts)
+    /// <summary>Publishes the staged release and records it in the version list (marked when it is synthetic).</summary>
+    public void Commit(string source, IReadOnlyDictionary<string, long> rowCounts, bool synthetic = false)
     {
-        DataDirectory.WriteReleaseInfo(StagingFolder, new ReleaseInfo(Version, DateActive, source, rowCounts));
+        DataDirectory.WriteReleaseInfo(StagingFolder, new ReleaseInfo(Version, DateActive, source, rowCounts, synthetic));
         Directory.CreateDirectory(_data.ReleasesPath);
         var target = _data.ReleasePath(Version);
         if (Directory.Exists(target))
@@ -106,7 +106,7 @@ public sealed class ReleaseWriter : IDisposable
         // The lock moved with the folder; it is no part of the release.
         File.Delete(Path.Combine(target, LockFile));
         _lock.Dispose();
-        _data.WriteVersions([new VersionEntry(Version, DateActive)]);
+        _data.WriteVersions([new VersionEntry(Version, DateActive, synthetic)]);
     }
 
     public void Dispose()

@@ -71,7 +71,7 @@ public static class ReleaseGenerator
                     var date = reference.Versions.First(v => v.Version == name).DateActive.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                     using var writer = ReleaseWriter.Begin(data, name, date);
                     var counts = database.WriteRelease(writer.TablePath, number, baseVersion, cancellationToken);
-                    writer.Commit(source, counts);
+                    writer.Commit(source, counts, synthetic: true);
                     written.Add(name);
                     rowCounts[name] = counts;
                     log?.Invoke($"release {name} ({date}): " + string.Join(", ", counts.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}"))));

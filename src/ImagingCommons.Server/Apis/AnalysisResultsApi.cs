@@ -1,6 +1,7 @@
-using System.Text.Json.Serialization;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Releases;
-using ImagingCommons.Server.Errors;
+using ImagingCommons.Server.Requests;
+using ImagingCommons.Server.Responses;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImagingCommons.Server.Apis;
@@ -25,15 +26,14 @@ internal static class AnalysisResultsApi
     }
 
     /// <remarks><c>idc_data_version</c> is accepted and ignored, as the original did; any other parameter is a 400.</remarks>
-    public static Results<PrecomputedJson<V1AnalysisResultsResponse>, BadRequest<ApiError>> GetV1AnalysisResults(
-        HttpRequest request, MetadataResponses responses) =>
+    public static Results<PrecomputedJson<V1AnalysisResultsResponse>, WireError> GetV1AnalysisResults(HttpRequest request, MetadataResponses responses) =>
         V1Arguments.FirstUnexpected(request, "idc_data_version") is { } unexpected
-            ? TypedResults.BadRequest(ApiError.InvalidArgument(unexpected))
-            : responses.Current.V1AnalysisResults;
+            ? Wire.BadRequest(ErrorTexts.V1InvalidArgument(unexpected))
+            : responses.Current.Current.V1AnalysisResults;
 
     /// <remarks>Parameters are ignored.</remarks>
     public static PrecomputedJson<V2AnalysisResultsResponse> GetV2AnalysisResults(MetadataResponses responses) =>
-        responses.Current.V2AnalysisResults;
+        responses.Current.Current.V2AnalysisResults;
 
     /// <summary>
     /// v1 puts the title in <c>description</c> and reports a hard-coded <c>idc_data_versions</c>: the original answered
@@ -42,24 +42,22 @@ internal static class AnalysisResultsApi
     public static PrecomputedJson<V1AnalysisResultsResponse> RenderV1(ReleaseMetadata? release)
     {
         IReadOnlyList<string> versions = release?.Version == "1.0" ? ["1.0"] : ["1.0", "2.0"];
-        return WireJson.Precompute(
-            new V1AnalysisResultsResponse(
-                [.. (release?.AnalysisResults ?? []).Select(a => new V1AnalysisResult(
-                    Active: true,
-                    AnalysisArtifacts: a.Modalities,
-                    CancerType: a.CancerTypes,
-                    Collections: a.Collections,
-                    DateUpdated: WireJson.Date(a.Updated),
-                    Description: a.AnalysisResultTitle,
-                    Doi: a.SourceDoi,
-                    IdcDataVersions: versions,
-                    Location: a.TumorLocations,
-                    SubjectCount: a.Subjects))],
-                StatusCodes.Status200OK),
-            WireJsonContext.Default.V1AnalysisResultsResponse);
+        return new(new V1AnalysisResultsResponse(
+            [.. (release?.AnalysisResults ?? []).Select(a => new V1AnalysisResult(
+                Active: true,
+                AnalysisArtifacts: a.Modalities,
+                CancerType: a.CancerTypes,
+                Collections: a.Collections,
+                DateUpdated: WireJson.Date(a.Updated),
+                Description: a.AnalysisResultTitle,
+                Doi: a.SourceDoi,
+                IdcDataVersions: versions,
+                Location: a.TumorLocations,
+                SubjectCount: a.Subjects))],
+            StatusCodes.Status200OK));
     }
 
-    public static PrecomputedJson<V2AnalysisResultsResponse> RenderV2(ReleaseMetadata? release) => WireJson.Precompute(
+    public static PrecomputedJson<V2AnalysisResultsResponse> RenderV2(ReleaseMetadata? release) => new(
         new V2AnalysisResultsResponse(
             [.. (release?.AnalysisResults ?? []).Select(a => new V2AnalysisResult(
                 AnalysisArtifacts: a.Modalities,
@@ -72,38 +70,5 @@ internal static class AnalysisResultsApi
                 Location: a.TumorLocations,
                 Subjects: a.Subjects,
                 Title: a.AnalysisResultTitle))],
-            StatusCodes.Status200OK),
-        WireJsonContext.Default.V2AnalysisResultsResponse);
+            StatusCodes.Status200OK));
 }
-
-internal sealed record V1AnalysisResultsResponse(
-    [property: JsonPropertyName("analysisResults")] IReadOnlyList<V1AnalysisResult> AnalysisResults,
-    [property: JsonPropertyName("code")] int Code);
-
-internal sealed record V1AnalysisResult(
-    [property: JsonPropertyName("active")] bool Active,
-    [property: JsonPropertyName("analysisArtifacts")] string? AnalysisArtifacts,
-    [property: JsonPropertyName("cancer_type")] string? CancerType,
-    [property: JsonPropertyName("collections")] string? Collections,
-    [property: JsonPropertyName("date_updated")] string? DateUpdated,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("doi")] string? Doi,
-    [property: JsonPropertyName("idc_data_versions")] IReadOnlyList<string> IdcDataVersions,
-    [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("subject_count")] long? SubjectCount);
-
-internal sealed record V2AnalysisResultsResponse(
-    [property: JsonPropertyName("analysisResults")] IReadOnlyList<V2AnalysisResult> AnalysisResults,
-    [property: JsonPropertyName("code")] int Code);
-
-internal sealed record V2AnalysisResult(
-    [property: JsonPropertyName("analysisArtifacts")] string? AnalysisArtifacts,
-    [property: JsonPropertyName("analysis_result_id")] string AnalysisResultId,
-    [property: JsonPropertyName("cancer_type")] string? CancerType,
-    [property: JsonPropertyName("collections")] string? Collections,
-    [property: JsonPropertyName("date_updated")] string? DateUpdated,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("doi")] string? Doi,
-    [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("subjects")] long? Subjects,
-    [property: JsonPropertyName("title")] string? Title);

@@ -1,4 +1,5 @@
-using System.Text.Json.Serialization;
+using ImagingCommons.Contracts;
+using ImagingCommons.Server.Responses;
 
 namespace ImagingCommons.Server.Apis;
 
@@ -15,11 +16,4 @@ internal static class HealthApi
     }
 
     public static PrecomputedJson<HealthResponse> GetHealth(MetadataResponses responses) => responses.Current.Health;
-
-    public static PrecomputedJson<HealthResponse> Render(string? currentRelease) =>
-        WireJson.Precompute(new HealthResponse("ok", currentRelease), WireJsonContext.Default.HealthResponse);
 }
-
-internal sealed record HealthResponse(
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("current_release")] string? CurrentRelease);

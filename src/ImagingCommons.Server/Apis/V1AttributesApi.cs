@@ -1,84 +1,63 @@
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
-
-using ImagingCommons.Server.OpenApi;
+using ImagingCommons.Server.Requests;
+using ImagingCommons.Server.Responses;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImagingCommons.Server.Apis;
 
 /// <summary>v1 /attributes (spec §6.5): the filterable attributes per data source.</summary>
 internal static class V1AttributesApi
 {
+    private static readonly SourceTable[] Tables = [SourceTable.DicomPivot, SourceTable.Clinical, SourceTable.Biospecimen];
+
     public static IEndpointRouteBuilder MapV1AttributesApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/attributes", Attributes).WithTags("v1 metadata").WithName("v1Attributes").WithSummary("Filterable attributes per data source").OkOrBadRequest<AttributesShape>();
+        routes.MapGet("/v1/attributes", Attributes).WithTags("v1 metadata").WithName("v1Attributes").WithSummary("Filterable attributes per data source");
         return routes;
     }
 
-    /// <summary>BigQuery-style names of the three sources, as the original reported them.</summary>
-    public static string SourceName(SourceTable table, string release) => table switch
-    {
-        SourceTable.DicomPivot => $"bigquery-public-data.idc_v{release.Split('.')[0]}.dicom_pivot",
-        SourceTable.Clinical => "bigquery-public-data.idc_v4.tcga_clinical_rel9",
-        _ => "bigquery-public-data.idc_v4.tcga_biospecimen_rel9",
-    };
-
-    public static IResult Attributes(HttpRequest request, ReleaseCatalog catalog, ResponseCache cache)
+    public static Results<PrecomputedJson<V1AttributesResponse>, WireError> Attributes(HttpRequest request, ReleaseCatalog catalog, ResponseCache cache)
     {
         if (V1Arguments.FirstUnexpected(request, "data_source") is { } unexpected)
         {
-            return JsonBody.BadRequest("Invalid argument " + unexpected);
+            return Wire.BadRequest(ErrorTexts.V1InvalidArgument(unexpected));
         }
 
         var release = catalog.CurrentRelease!;
         var requested = RequestInput.Query(request, "data_source");
-        var tables = new[] { SourceTable.DicomPivot, SourceTable.Clinical, SourceTable.Biospecimen };
-        if (requested is not null)
+        var tables = requested is null ? Tables : [.. Tables.Where(t => DataSources.Name(t, release) == requested)];
+        if (tables.Length == 0)
         {
-            tables = tables.Where(t => SourceName(t, release) == requested).ToArray();
-            if (tables.Length == 0)
-            {
-                return JsonBody.BadRequest($"The  data source, {requested}, is not part of the specified version {release}");
-            }
+            return Wire.BadRequest(ErrorTexts.V1UnknownDataSource(requested!, release));
         }
 
         return cache.GetOrAdd($"v1-attributes:{release}:{requested}", () => Render(release, tables));
     }
 
-    private static JsonBody Render(string release, SourceTable[] tables)
+    private static V1AttributesResponse Render(string release, SourceTable[] tables) => new(
+        StatusCodes.Status200OK,
+        release,
+        [.. tables.Select(table => new V1AttributeSource(DataSources.Name(table, release), [.. AttributesOf(table)]))]);
+
+    private static IEnumerable<V1Attribute> AttributesOf(SourceTable table)
     {
-        var sources = new JsonArray();
-        foreach (var table in tables)
+        foreach (var attribute in ApiCatalog.V1Filters.Where(a => a.Table == table))
         {
-            var attributes = new JsonArray();
-            foreach (var attribute in ApiCatalog.V1Filters.Where(a => a.Table == table))
+            if (attribute.IsRanged)
             {
-                if (attribute.IsRanged)
+                yield return new V1Attribute(attribute.Name, "Continuous Numeric", true, null);
+                foreach (var suffix in ApiCatalog.V1Suffixes)
                 {
-                    attributes.Add(Attribute(attribute.Name, "Continuous Numeric"));
-                    foreach (var suffix in ApiCatalog.V1Suffixes)
-                    {
-                        attributes.Add(Attribute(attribute.Name + "_" + suffix, "Continuous Numeric"));
-                    }
-                }
-                else
-                {
-                    var v2 = ApiCatalog.V2Filters.FirstOrDefault(f => f.Name == attribute.Name);
-                    attributes.Add(Attribute(attribute.Name, v2?.DataTypeName ?? "Categorical String"));
+                    yield return new V1Attribute(attribute.Name + "_" + suffix, "Continuous Numeric", true, null);
                 }
             }
-
-            sources.Add(new JsonObject { ["data_source"] = SourceName(table, release), ["attributes"] = attributes });
+            else
+            {
+                var v2 = ApiCatalog.V2Filters.FirstOrDefault(f => f.Name == attribute.Name);
+                yield return new V1Attribute(attribute.Name, v2?.DataTypeName ?? "Categorical String", true, null);
+            }
         }
-
-        return JsonBody.Ok(new JsonObject { ["code"] = 200, ["idc_data_version"] = release, ["data_sources"] = sources });
     }
-
-    private static JsonObject Attribute(string name, string dataType) => new()
-    {
-        ["name"] = name,
-        ["data_type"] = dataType,
-        ["active"] = true,
-        ["units"] = null,
-    };
 }

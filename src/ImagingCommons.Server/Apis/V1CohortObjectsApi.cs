@@ -1,192 +1,135 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
+using ImagingCommons.Data.Accounts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
+using ImagingCommons.Server.Accounts;
+using ImagingCommons.Server.Auth;
 using ImagingCommons.Server.Paging;
+using ImagingCommons.Server.Requests;
+using ImagingCommons.Server.Responses;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ImagingCommons.Server.Apis;
 
+using PreviewAnswer = Results<WireOk<V1CohortObjectsResponse<V1CohortObjectsEcho>>, WireOk<V1CohortObjectsResponse<EmptyObject>>, WirePending, WireError>;
+using SavedAnswer = Results<WireOk<V1CohortObjectsResponse<V1SavedCohortEcho>>, WireOk<V1CohortObjectsResponse<EmptyObject>>, WirePending, WireError>;
+
 /// <summary>
-/// v1 "cohort objects" (addendum to the spec: the 2020 hierarchical routes). <c>POST /v1/cohorts/preview</c> is
-/// anonymous; <c>GET /v1/cohorts/{id}</c> will answer through the same <see cref="CohortObjects.RespondAsync"/> once
-/// saved cohorts exist (docs/api-decisions.md).
+/// v1 "cohort objects" (addendum to the spec: the 2020 hierarchical routes): <c>POST /v1/cohorts/preview</c>
+/// (anonymous) and <c>GET /v1/cohorts/{id}</c> (the owner's saved cohort, on its pinned release).
 /// </summary>
 internal static class V1CohortObjectsApi
 {
-    public const string NoFilterSet = "No filters were provided; ensure that the request body contains a 'filterSet' property.";
-    public const string InvalidCharacters = "Your cohort's name or description contains invalid characters; please edit them and resubmit. [Saw ";
-    public const string ObjectsFailed = "Error while trying to obtain cohort objects.";
-    public const string InvalidVersion = "Invalid IDC version ";
-
     public static IEndpointRouteBuilder MapV1CohortObjectsApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohort objects");
-        v1.MapPost("/preview", Preview)
+        var preview = routes.MapGroup("/v1/cohorts").WithTags("v1 cohort objects");
+        preview.MapPost("/preview", Preview)
             .WithName("v1CohortPreview")
             .WithSummary("The objects of a cohort definition as a tree down to return_level, without saving it")
             .WithDescription("Pages by leaves: every page carries the tree of its own leaves. Continue with next_page on this same route (the body is then ignored and may be left out).")
-            .Accepts<V1CohortPreviewRequestShape>("application/json")
-            .Produces<V1CohortObjectsShape>(StatusCodes.Status200OK)
-            .Produces<V1CohortObjectsTimeoutShape>(StatusCodes.Status202Accepted)
-            .Produces<ErrorShape>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorShape>(StatusCodes.Status500InternalServerError);
+            .AcceptsJson<V1CohortPreviewRequest>()
+            .ProducesApiErrors(500);
+
+        var saved = routes.MapGroup("/v1/cohorts").WithTags("v1 cohort objects").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403);
+        saved.MapGet("/{cohort_id}", SavedCohort)
+            .WithName("v1CohortObjects")
+            .WithSummary("A saved cohort's collections, patients, studies, series and instances as a tree, on its own release")
+            .ProducesApiErrors(410, 500);
         return routes;
     }
 
-    public static async Task<IResult> Preview(HttpRequest request, ReleaseCatalog catalog, PagedQueries paging, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<PreviewAnswer> Preview(HttpRequest request, ReleaseCatalog catalog, PagedQueries paging, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         // A next-page call ignores the body (H10.6); a first page validates it first (H7 steps 1-5).
-        PreviewBody? body = null;
-        if (!CohortObjects.IsNextPageRequest(request))
+        V1CohortObjectsPreview? body = null;
+        if (!V1Requests.ContinuesOnSameRoute(request))
         {
             using var document = await RequestInput.ReadJsonAsync(request, cancellationToken);
-            if (!TryReadBody(document, out body, out var error))
+            var read = V1Requests.CohortObjectsPreview(document);
+            if (!read.IsValid)
             {
-                return error;
+                return read.Error;
             }
+
+            body = read.Value;
         }
 
         // The preview never reads the caller's identity: its tokens are bound to "Anonymous", usable by anyone (H5).
-        return await CohortObjects.RespondAsync(
+        return await CohortObjectsListing.RespondAsync(
             request,
             Identities.Anonymous,
             TokenFamilies.V1CohortPreview,
-            _ => ValueTask.FromResult(body!.Resolve(catalog)),
+            _ => ValueTask.FromResult(Resolve(body!, catalog)),
             resolveOnNextPages: false,
             paging,
-            loggers.CreateLogger(typeof(CohortObjects).FullName!),
+            loggers.CreateLogger(typeof(CohortObjectsListing).FullName!),
             cancellationToken);
     }
 
-    /// <summary>What a valid preview body says; <see cref="Filters"/> is null when its filterSet has no filters key.</summary>
-    internal sealed record PreviewBody(string Name, JsonNode? Description, FilterSet? Filters, string? Version)
+    /// <summary>
+    /// GET /v1/cohorts/{id} (the 2020 hierarchical form, addendum H1-H5): the owner's cohort as a tree down to
+    /// return_level, answered from the cohort's pinned release; ownership is checked again on every page.
+    /// </summary>
+    public static async Task<SavedAnswer> SavedCohort(
+        [FromRoute(Name = "cohort_id")] string cohortId, HttpRequest request, CurrentUser user, ICohortStore cohorts, QueryEngine engine, PagedQueries paging,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        /// <summary>
-        /// The release the preview runs against (H7 step 9): absent, null or "" → current; a held release → that one
-        /// (preview against an older release); anything else → 400 naming the held releases. Then the filters must exist.
-        /// </summary>
-        public CohortResolution Resolve(ReleaseCatalog catalog)
+        if (CohortAccess.IsReservedSegment(cohortId))
         {
-            var held = catalog.HeldReleases;
-            string release;
-            if (string.IsNullOrEmpty(Version))
-            {
-                release = catalog.CurrentRelease!;
-            }
-            else if (held.Contains(Version, StringComparer.Ordinal))
-            {
-                release = Version;
-            }
-            else
-            {
-                return CohortResolution.Refused(JsonBody.BadRequest($"{InvalidVersion}{Version}; this server holds {string.Join(", ", held)}"));
-            }
-
-            if (Filters is null)
-            {
-                return CohortResolution.Refused(JsonBody.BadRequest(ObjectsFailed));
-            }
-
-            // The echo keeps the filters as sent (collection ids not normalised) with the release actually used (H3).
-            var echo = new JsonObject
-            {
-                ["name"] = Name,
-                ["description"] = Description?.DeepClone(),
-                ["sql"] = "",
-                ["filterSet"] = new JsonObject { ["idc_data_version"] = release, ["filters"] = Filters.ToJson(normalizeCollectionIds: false) },
-            };
-            return CohortResolution.Found(new CohortDefinition(echo, Filters, release));
+            return Wire.MethodDoesNotExist();
         }
+
+        if (!CohortId.TryParsePath(cohortId, out var id))
+        {
+            return Wire.BadRequest(ErrorTexts.InvalidCohortId(cohortId));
+        }
+
+        return await CohortObjectsListing.RespondAsync<V1SavedCohortEcho>(
+            request,
+            user.Email,
+            TokenFamilies.V1Cohort(id.StoreId ?? 0),
+            async token =>
+            {
+                var (cohort, error) = await CohortAccess.V1OwnAsync(cohortId, user.Account, cohorts, engine, token);
+                return cohort is null
+                    ? (null, error)
+                    : (new CohortObjectsDefinition<V1SavedCohortEcho>(sql => SavedCohortViews.V1Echo(cohort, sql), SavedCohortViews.ParseFilters(cohort), cohort.IdcDataVersion), null);
+            },
+            resolveOnNextPages: true,
+            paging,
+            loggers.CreateLogger(typeof(CohortObjectsListing).FullName!),
+            cancellationToken);
     }
 
     /// <summary>
-    /// Steps 1-5 of H7 in order: JSON, filterSet, schema, name, invalid characters. The 2020 body wraps the filters
-    /// in <c>filterSet</c>; a released-v1 body with top-level <c>filters</c> is read as <c>filterSet:{filters}</c> (H10.2).
+    /// The release the preview runs against (H7 step 9): absent, null or "" → current; a held release → that one
+    /// (preview against an older release); anything else → 400 naming the held releases. Then the filters must exist.
     /// </summary>
-    internal static bool TryReadBody(JsonDocument? document, [NotNullWhen(true)] out PreviewBody? body, [NotNullWhen(false)] out IResult? error)
+    private static (CohortObjectsDefinition<V1CohortObjectsEcho>? Definition, WireError? Error) Resolve(V1CohortObjectsPreview body, ReleaseCatalog catalog)
     {
-        body = null;
-        error = null;
-        if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
+        var held = catalog.HeldReleases;
+        string release;
+        if (string.IsNullOrEmpty(body.Version))
         {
-            error = JsonBody.BadRequest(V1PreviewApi.MalformedJson);
-            return false;
+            release = catalog.CurrentRelease!;
         }
-
-        var root = document.RootElement;
-        JsonElement? filtersElement;
-        string? version = null;
-        if (root.TryGetProperty("filterSet", out var filterSet))
+        else if (held.Contains(body.Version, StringComparer.Ordinal))
         {
-            if (!TryFilterSet(filterSet, out filtersElement, out version))
-            {
-                error = JsonBody.BadRequest(V1PreviewApi.FiltersMalformed);
-                return false;
-            }
-        }
-        else if (root.TryGetProperty("filters", out var topLevel))
-        {
-            filtersElement = topLevel;
+            release = body.Version;
         }
         else
         {
-            error = JsonBody.BadRequest(NoFilterSet);
-            return false;
+            return (null, Wire.BadRequest(ErrorTexts.V1InvalidVersion(body.Version, held)));
         }
 
-        FilterSet? filters = null;
-        if (filtersElement is { } element && !FilterParser.TryParseV1(element, out filters, out _))
+        if (body.Filters is not { } filters)
         {
-            error = JsonBody.BadRequest(V1PreviewApi.FiltersMalformed);
-            return false;
+            return (null, Wire.BadRequest(ErrorTexts.V1ObjectsFailed));
         }
 
-        if (!V1PreviewApi.TryName(root, out var name, out var description))
-        {
-            error = JsonBody.BadRequest(V1PreviewApi.NoName);
-            return false;
-        }
-
-        var refused = CohortText.FindRefused(name) ?? CohortText.FindRefused(description?.GetValueKind() == JsonValueKind.String ? description.GetValue<string>() : null);
-        if (refused is not null)
-        {
-            error = JsonBody.BadRequest(InvalidCharacters + refused + "]");
-            return false;
-        }
-
-        body = new PreviewBody(name, description, filters, version);
-        return true;
-    }
-
-    /// <summary>The 2020 filterSet schema: an object with at most idc_data_version (a string; null tolerated, H10.3) and filters.</summary>
-    private static bool TryFilterSet(JsonElement filterSet, out JsonElement? filters, out string? version)
-    {
-        filters = null;
-        version = null;
-        if (filterSet.ValueKind != JsonValueKind.Object)
-        {
-            return false;
-        }
-
-        foreach (var property in filterSet.EnumerateObject())
-        {
-            switch (property.Name)
-            {
-                case "idc_data_version" when property.Value.ValueKind is JsonValueKind.String:
-                    version = property.Value.GetString();
-                    break;
-                case "idc_data_version" when property.Value.ValueKind is JsonValueKind.Null:
-                    version = null;
-                    break;
-                case "filters":
-                    filters = property.Value;
-                    break;
-                default:
-                    return false;
-            }
-        }
-
-        return true;
+        // The echo keeps the filters as sent (collection ids not normalised) with the release actually used (H3).
+        var shown = new FilterSetEcho(release, filters.ToWire(normalizeCollectionIds: false));
+        return (new CohortObjectsDefinition<V1CohortObjectsEcho>(sql => new V1CohortObjectsEcho(body.Name, body.Description, sql, shown), filters, release), null);
     }
 }

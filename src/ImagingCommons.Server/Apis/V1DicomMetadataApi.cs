@@ -1,9 +1,10 @@
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Server.Paging;
-
-using ImagingCommons.Server.OpenApi;
+using ImagingCommons.Server.Requests;
+using ImagingCommons.Server.Responses;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImagingCommons.Server.Apis;
 
@@ -16,38 +17,27 @@ internal static class V1DicomMetadataApi
     public static IEndpointRouteBuilder MapV1DicomMetadataApi(this IEndpointRouteBuilder routes)
     {
         var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata");
-        v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged").Paged<DicomMetadataShape>();
-        v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata").Paged<QueryNextPageShape>();
+        v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged");
+        v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata");
         return routes;
     }
 
-    public static async Task<IResult> DicomMetadata(HttpRequest request, ReleaseCatalog catalog, PagedQueries paging, CancellationToken cancellationToken)
+    public static async Task<Results<WireOk<V1DicomMetadataResponse>, WirePending, WireError>> DicomMetadata(
+        HttpRequest request, ReleaseCatalog catalog, PagedQueries paging, CancellationToken cancellationToken)
     {
-        if (V1Arguments.FirstUnexpected(request, "page_size") is { } unexpected)
+        var options = V1Requests.DicomMetadataOptions(request);
+        if (!options.IsValid)
         {
-            return JsonBody.BadRequest("Invalid key " + unexpected);
-        }
-
-        if (!RequestInput.TryPageSize(RequestInput.Query(request, "page_size"), out var pageSize))
-        {
-            return JsonBody.BadRequest(V1PreviewApi.BadPageSize);
+            return options.Error;
         }
 
         var spec = new QuerySpec { Kind = QueryKinds.V1DicomMetadata, Filters = [] };
-        var outcome = await paging.FirstPageAsync(Identities.None, TokenFamilies.V1DicomMetadata, catalog.CurrentRelease!, spec, pageSize, cancellationToken);
-        if (outcome.Status == PageStatus.Pending)
-        {
-            return ResultRendering.Pending(outcome.Token);
-        }
-
-        return JsonBody.Ok(new JsonObject
-        {
-            ["code"] = 200,
-            ["query_results"] = ResultRendering.Block(outcome, "json"),
-            ["next_page"] = outcome.NextPage,
-        });
+        var outcome = await paging.FirstPageAsync(Identities.None, TokenFamilies.V1DicomMetadata, catalog.CurrentRelease!, spec, options.Value.PageSize, cancellationToken);
+        return outcome.Status == PageStatus.Pending
+            ? Pages.Pending(outcome.Token)
+            : Wire.Ok(new V1DicomMetadataResponse(StatusCodes.Status200OK, Pages.QueryResults(outcome), outcome.NextPage));
     }
 
-    public static Task<IResult> NextPage(HttpRequest request, PagedQueries paging, CancellationToken cancellationToken) =>
-        V1PreviewApi.NextPage(request, paging, TokenFamilies.V1DicomMetadata, "query_results", "json", includeEmptyCohort: true, cancellationToken);
+    public static Task<Results<WireOk<V1QueryPage>, WirePending, WireError>> NextPage(HttpRequest request, PagedQueries paging, CancellationToken cancellationToken) =>
+        Listings.V1QueryNextPageAsync(request, paging, TokenFamilies.V1DicomMetadata, cancellationToken);
 }

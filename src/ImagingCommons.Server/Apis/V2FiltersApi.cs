@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
-
-using ImagingCommons.Server.OpenApi;
+using ImagingCommons.Server.Responses;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImagingCommons.Server.Apis;
 
@@ -17,10 +17,10 @@ internal static class V2FiltersApi
     public static IEndpointRouteBuilder MapV2FiltersApi(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2").WithTags("v2 metadata");
-        v2.MapGet("/filters", Filters).WithName("v2Filters").WithSummary("Filter attributes per data source").Produces<FiltersShape>();
-        v2.MapGet("/filters/values/{filter}", FilterValues).WithName("v2FilterValues").WithSummary("Values of a categorical filter in the current release").OkOrBadRequest<FilterValuesShape>();
+        v2.MapGet("/filters", Filters).WithName("v2Filters").WithSummary("Filter attributes per data source");
+        v2.MapGet("/filters/values/{filter}", FilterValues).WithName("v2FilterValues").WithSummary("Values of a categorical filter in the current release");
         v2.MapGet("/fields", NoVersion).WithName("v2FieldsNoVersion").ExcludeFromDescription();
-        v2.MapGet("/fields/{version}", Fields).WithName("v2Fields").WithSummary("Manifest fields of a data version").OkOrBadRequest<FieldsShape>();
+        v2.MapGet("/fields/{version}", Fields).WithName("v2Fields").WithSummary("Manifest fields of a data version");
         return routes;
     }
 
@@ -33,64 +33,50 @@ internal static class V2FiltersApi
                 ? ApiCatalog.V2Suffixes.Select(s => (table, a.Name + "_" + s, a))
                 : [(table, a.Name, a)]));
 
-    public static IResult Filters(ReleaseCatalog catalog, ResponseCache cache)
+    public static PrecomputedJson<V2FiltersResponse> Filters(ReleaseCatalog catalog, ResponseCache cache)
     {
         var release = catalog.CurrentRelease!;
-        return cache.GetOrAdd("v2-filters:" + release, () => RenderFilters(release));
+        return cache.GetOrAdd("v2-filters:" + release, () => new V2FiltersResponse(
+            StatusCodes.Status200OK,
+            [.. Entries().GroupBy(e => e.Table).Select(group => new V2FilterSource(
+                DataSources.Name(group.Key, release),
+                [.. group.Select(e => new V2Filter(e.Name, e.Attribute.DataTypeName, null))]))]));
     }
 
-    private static JsonBody RenderFilters(string release)
-    {
-        var sources = new JsonArray();
-        foreach (var group in Entries().GroupBy(e => e.Table))
-        {
-            var filters = new JsonArray();
-            foreach (var (_, name, attribute) in group)
-            {
-                filters.Add(new JsonObject { ["name"] = name, ["data_type"] = attribute.DataTypeName, ["units"] = null });
-            }
-
-            sources.Add(new JsonObject { ["data_source"] = V1AttributesApi.SourceName(group.Key, release), ["filters"] = filters });
-        }
-
-        return JsonBody.Ok(new JsonObject { ["code"] = 200, ["data_sources"] = sources });
-    }
-
-    public static async Task<IResult> FilterValues(string filter, ReleaseCatalog catalog, QueryEngine engine, ResponseCache cache, CancellationToken cancellationToken)
+    public static async Task<Results<PrecomputedJson<V2FilterValuesResponse>, WireError>> FilterValues(
+        string filter, ReleaseCatalog catalog, QueryEngine engine, ResponseCache cache, CancellationToken cancellationToken)
     {
         var match = Entries().FirstOrDefault(e => string.Equals(e.Name, filter, StringComparison.OrdinalIgnoreCase));
         if (match.Attribute is null)
         {
-            return JsonBody.BadRequest("Invalid filter ID");
+            return Wire.BadRequest(ErrorTexts.V2InvalidFilterId);
         }
 
         if (match.Attribute.Kind is not (AttributeKind.CategoricalString or AttributeKind.CategoricalNumber))
         {
-            return JsonBody.BadRequest($"Filter data type is {match.Attribute.DataTypeName} not Categorical String or Categorical Number");
+            return Wire.BadRequest(ErrorTexts.V2NotCategorical(match.Attribute.DataTypeName));
         }
 
         // The values only change with the release: read them once per release and attribute.
         var release = catalog.CurrentRelease!;
         return await cache.GetOrAddAsync($"v2-filter-values:{release}:{match.Attribute.Name}", async () =>
-        {
-            var values = await engine.DistinctValuesAsync(release, match.Attribute.EvaluatedIn, match.Attribute.Name, MaxValues, cancellationToken);
-            return JsonBody.Ok(new JsonObject { ["code"] = 200, ["values"] = new JsonArray(values.Select(v => (JsonNode?)(v is null ? null : JsonValue.Create(v))).ToArray()) });
-        });
+            new V2FilterValuesResponse(
+                StatusCodes.Status200OK,
+                await engine.DistinctValuesAsync(release, match.Attribute.EvaluatedIn, match.Attribute.Name, MaxValues, cancellationToken)));
     }
 
-    public static IResult NoVersion() => JsonBody.BadRequest("No version was provided");
+    public static WireError NoVersion() => Wire.BadRequest(ErrorTexts.V2NoVersion);
 
     /// <summary>
     /// Every version of /versions answers; this server keeps one field list, so older versions get today's list
-    /// under their own table names (documented in docs/decisions.md).
+    /// under their own table names (documented in docs/api-decisions.md).
     /// </summary>
-    public static IResult Fields(string version, ReleaseCatalog catalog, ResponseCache cache)
+    public static Results<PrecomputedJson<V2FieldsResponse>, WireError> Fields(string version, ReleaseCatalog catalog, ResponseCache cache)
     {
-        var current = catalog.CurrentRelease!;
         string resolved;
         if (version == "current")
         {
-            resolved = current;
+            resolved = catalog.CurrentRelease!;
         }
         else if (catalog.Versions.Any(v => v.IdcDataVersion == version))
         {
@@ -98,25 +84,14 @@ internal static class V2FiltersApi
         }
         else
         {
-            return JsonBody.BadRequest($"Supplied idc_data_version '{version}' is invalid. Query the /versions endpoint for defined versions.");
+            return Wire.BadRequest(ErrorTexts.V2InvalidVersion(version));
         }
 
-        return cache.GetOrAdd("v2-fields:" + resolved, () => RenderFields(resolved));
-    }
-
-    private static JsonBody RenderFields(string resolved)
-    {
-        var sources = new JsonArray();
-        foreach (var table in SourceOrder)
-        {
-            var fields = ApiCatalog.V2Fields.Where(f => f.Table == table).Select(f => f.Name).Order(StringComparer.OrdinalIgnoreCase);
-            sources.Add(new JsonObject
-            {
-                ["data_source"] = V1AttributesApi.SourceName(table, resolved),
-                ["fields"] = new JsonArray(fields.Select(f => (JsonNode)JsonValue.Create(f)).ToArray()),
-            });
-        }
-
-        return JsonBody.Ok(new JsonObject { ["code"] = 200, ["idc_data_version"] = resolved, ["data_sources"] = sources });
+        return cache.GetOrAdd("v2-fields:" + resolved, () => new V2FieldsResponse(
+            StatusCodes.Status200OK,
+            resolved,
+            [.. SourceOrder.Select(table => new V2FieldSource(
+                DataSources.Name(table, resolved),
+                [.. ApiCatalog.V2Fields.Where(f => f.Table == table).Select(f => f.Name).Order(StringComparer.OrdinalIgnoreCase)]))]));
     }
 }

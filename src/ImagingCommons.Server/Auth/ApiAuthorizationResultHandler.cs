@@ -1,4 +1,5 @@
-using ImagingCommons.Server.Apis;
+using ImagingCommons.Contracts;
+using ImagingCommons.Server.Responses;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -7,8 +8,9 @@ namespace ImagingCommons.Server.Auth;
 
 /// <summary>
 /// Answers a refused request itself instead of challenging a scheme: on the IDC routes with the spec's
-/// <c>{"code":401,"message":…}</c> body saying why (missing, expired, wrong audience…), elsewhere (/admin) with
-/// problem details; with a <c>WWW-Authenticate: Bearer</c> header either way (RFC 6750).
+/// <c>{"code","message"}</c> body (401 saying why the credentials failed; an unregistered caller: v1 403, v2 401
+/// "&lt;email&gt; is not a known user"), elsewhere (/admin, /api) with problem details; with a
+/// <c>WWW-Authenticate: Bearer</c> header on every 401 (RFC 6750).
 /// </summary>
 internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
@@ -24,6 +26,7 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
 
         int status;
         string message;
+        var path = context.Request.Path;
         if (authorizeResult.Challenged)
         {
             // The authentication middleware keeps only successes; the handlers cache their result, so asking again is cheap.
@@ -32,15 +35,21 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
             message = AuthenticationFailures.Describe(failure);
             context.Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         }
+        else if (authorizeResult.AuthorizationFailure?.FailureReasons.Contains(RegisteredUserHandler.NotRegistered) == true)
+        {
+            var v2 = path.StartsWithSegments("/v2", StringComparison.Ordinal);
+            status = v2 ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
+            message = v2 ? ErrorTexts.V2NotKnown(Callers.Email(context)) : ErrorTexts.V1NotRegistered;
+        }
         else
         {
             status = StatusCodes.Status403Forbidden;
-            message = "This route is for administrators (ImagingCommons:Auth:AdminEmails).";
+            message = ErrorTexts.AdministratorsOnly;
         }
 
-        if (IsIdcRoute(context.Request.Path))
+        if (IsIdcRoute(path))
         {
-            await JsonBody.Error(status, message).ExecuteAsync(context);
+            await Wire.Error(status, message).ExecuteAsync(context);
             return;
         }
 

@@ -19,11 +19,9 @@ internal static class AuthExtensions
     /// Bearer authentication: ID tokens of the configured OIDC issuer (keys fetched from its JWKS over HTTP),
     /// tokens of the development issuer when it is on, and API keys; one email claim as the identity.
     /// </summary>
-    /// <exception cref="ServerStartupException">the OIDC settings are incomplete or unsafe.</exception>
     public static IServiceCollection AddApiAuthentication(this IServiceCollection services, ServerOptions options)
     {
         var auth = options.Auth;
-        Validate(auth.Oidc);
         var authentication = services
             .AddAuthentication(BearerSchemes.Bearer)
             .AddPolicyScheme(BearerSchemes.Bearer, "Bearer ID token or API key", o => o.ForwardDefaultSelector = context => BearerSchemes.Select(context, auth))
@@ -49,7 +47,8 @@ internal static class AuthExtensions
         var admins = auth.AdminEmails.Select(Data.Accounts.Emails.Normalize).ToHashSet(StringComparer.Ordinal);
         services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy
             .RequireAuthenticatedUser()
-            .RequireAssertion(context => context.User.FindFirst(BearerSchemes.EmailClaim)?.Value is { } email && admins.Contains(email)));
+            .RequireAssertion(context => context.User.FindFirst(BearerSchemes.EmailClaim)?.Value is { } email && admins.Contains(email)))
+            .AddRegisteredUserPolicy();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddSingleton<Callers>();
         return services;
@@ -125,29 +124,4 @@ internal static class AuthExtensions
             return Task.CompletedTask;
         },
     };
-
-    private static void Validate(OidcOptions oidc)
-    {
-        const string Section = $"{ServerOptions.Section}:Auth:Oidc";
-        if (!oidc.IsConfigured)
-        {
-            return;
-        }
-
-        if (oidc.AllAudiences.Count == 0)
-        {
-            throw new ServerStartupException($"{Section}:Issuer is set but {Section}:Audience is empty; name the client id the ID tokens are issued for.");
-        }
-
-        var metadata = string.IsNullOrWhiteSpace(oidc.JwksUrl) ? oidc.Issuer! : oidc.JwksUrl;
-        if (!Uri.TryCreate(metadata.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new ServerStartupException($"{Section}: the signing keys would be fetched from '{metadata}', which is not an http(s) URL; set {Section}:JwksUrl.");
-        }
-
-        if (oidc.RequireHttpsMetadata && uri.Scheme != Uri.UriSchemeHttps)
-        {
-            throw new ServerStartupException($"{Section}: '{metadata}' is not HTTPS; signing keys are only fetched over HTTPS unless {Section}:RequireHttpsMetadata is false.");
-        }
-    }
 }

@@ -8,11 +8,9 @@ internal sealed class CredentialsRejectedException(string message) : Exception(m
 /// <summary>Turns why authentication failed into the clear text of a 401 body.</summary>
 internal static class AuthenticationFailures
 {
-    public const string Missing = "Authentication required: send the header 'Authorization: Bearer <ID token or API key>'.";
-
     public static string Describe(Exception? failure) => failure switch
     {
-        null => Missing,
+        null => Contracts.ErrorTexts.AuthenticationRequired,
         CredentialsRejectedException rejected => rejected.Message,
         SecurityTokenExpiredException => "The token has expired.",
         SecurityTokenNotYetValidException => "The token is not valid yet.",

@@ -1,18 +1,14 @@
 using ImagingCommons.Data.Accounts;
-using ImagingCommons.Server.Apis;
 
 namespace ImagingCommons.Server.Auth;
 
 /// <summary>
-/// Who is calling: the authenticated email, and the registered user behind it. An authenticated caller who is not
-/// registered gets the spec's answers (v1: 403, v2: 401 "&lt;email&gt; is not a known user").
+/// Who is calling: the authenticated email, and the registered user behind it.
 /// </summary>
 internal sealed class Callers(IAccountStore accounts, TimeProvider time)
 {
     /// <summary>last_login is written at most this often per user, so that reads do not turn into writes.</summary>
     private static readonly TimeSpan LoginGranularity = TimeSpan.FromMinutes(15);
-
-    public const string V1NotRegisteredMessage = "Unauthorized. User not registered with the IDC web app";
 
     /// <summary>The caller's verified, normalised email; null when anonymous.</summary>
     public static string? Email(HttpContext context) =>
@@ -36,9 +32,4 @@ internal sealed class Callers(IAccountStore accounts, TimeProvider time)
 
         return user;
     }
-
-    public static JsonBody V1NotRegistered() => JsonBody.Error(StatusCodes.Status403Forbidden, V1NotRegisteredMessage);
-
-    public static JsonBody V2NotKnown(HttpContext context) =>
-        JsonBody.Error(StatusCodes.Status401Unauthorized, $"{Email(context)} is not a known user");
 }

@@ -1,4 +1,5 @@
-using ImagingCommons.Server.Apis;
+using ImagingCommons.Contracts;
+using ImagingCommons.Server.Responses;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -29,21 +30,20 @@ internal static class ErrorHandlingExtensions
         return app;
     }
 
-    private static async Task WriteErrorBody(StatusCodeContext context)
+    private static Task WriteErrorBody(StatusCodeContext context)
     {
         var response = context.HttpContext.Response;
         ApiError error;
         if (response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
         {
-            response.StatusCode = StatusCodes.Status404NotFound;
             response.Headers.Allow = default;
-            error = ApiError.MethodDoesNotExist;
+            error = new ApiError(StatusCodes.Status404NotFound, ErrorTexts.MethodDoesNotExist);
         }
         else
         {
             error = new ApiError(response.StatusCode, ReasonPhrases.GetReasonPhrase(response.StatusCode));
         }
 
-        await response.WriteAsJsonAsync(error, WireJsonContext.Default.ApiError, cancellationToken: context.HttpContext.RequestAborted);
+        return new WireError(error).ExecuteAsync(context.HttpContext);
     }
 }

@@ -3,12 +3,18 @@ using Microsoft.OpenApi;
 
 namespace ImagingCommons.Server.OpenApi;
 
-/// <summary>One OpenAPI document per API version, and the interactive pages at /v1/swagger and /v2/swagger.</summary>
+/// <summary>
+/// One OpenAPI document per API version, one for our own extensions (/api/…), and the interactive pages at
+/// /v1/swagger, /v2/swagger and /api/swagger.
+/// </summary>
 internal static class ApiDocumentExtensions
 {
     private static readonly string[] Versions = ["v1", "v2"];
 
     private const string BearerScheme = "bearer";
+
+    /// <summary>The document of the routes that are ours, not IDC's (the portal's facets, settings and held-release previews).</summary>
+    private const string Extensions = "api";
 
     private static readonly (string Name, string Description, bool Integer)[] ManifestColumns =
     [
@@ -27,6 +33,8 @@ internal static class ApiDocumentExtensions
     private static readonly (string Name, string Description, bool Integer) Sql = ("sql", "\"True\" to include the SQL that produced the result", false);
     private static readonly (string Name, string Description, bool Integer) PageSize = ("page_size", "Rows per page (default 1000; larger values than the server's maximum give short pages)", true);
     private static readonly (string Name, string Description, bool Integer) NextPage = ("next_page", "The token of the previous page (or of a 202 answer)", false);
+    private static readonly (string Name, string Description, bool Integer) SameRouteNextPageParameter =
+        ("next_page", "The token of the previous page: continues that listing on this route (other parameters and the body are then ignored)", false);
 
     /// <summary>Query parameters of routes that read them from the raw query string (exact names matter there).</summary>
     private static readonly Dictionary<string, (string Name, string Description, bool Integer)[]> QueryParameters = new()
@@ -38,7 +46,8 @@ internal static class ApiDocumentExtensions
         ["v1DicomMetadata"] = [PageSize],
         ["v1DicomMetadataNextPage"] = [NextPage, PageSize],
         ["v1Attributes"] = [("data_source", "Restrict the answer to one data source", false)],
-        ["GetV1Collections"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
+        ["GetV1Collections"] = [("idc_data_version", "A release this server holds (any other value: the current one)", false)],
+        ["GetV2Collections"] = [("idc_data_version", "A release this server holds (any other value: the current one)", false)],
         ["GetV1AnalysisResults"] = [("idc_data_version", "Accepted and ignored (the current version is served)", false)],
         ["v2ManifestPreviewNextPage"] = [NextPage, PageSize],
         ["v1CohortPreview"] =
@@ -58,11 +67,16 @@ internal static class ApiDocumentExtensions
         ],
         ["v1CohortManifest"] = [.. ManifestColumns, Sql, PageSize],
         ["v1CohortQuery"] = [Sql, PageSize],
+        ["v1PreviewManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
+        ["v1PreviewQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
+        ["v1CohortIdManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
+        ["v1CohortIdQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
         ["v2CohortManifestNextPage"] = [NextPage, PageSize],
+        ["manifestPreviewNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
-    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview", "v1CohortObjects"];
+    private static readonly HashSet<string> SameRouteNextPage = ["v1CohortPreview", "v1CohortObjects", "v1PreviewManifest", "v1PreviewQuery", "v1CohortIdManifest", "v1CohortIdQuery"];
 
     public static IServiceCollection AddApiDocuments(this IServiceCollection services)
     {
@@ -73,6 +87,9 @@ internal static class ApiDocumentExtensions
                 options.ShouldInclude = description => description.RelativePath?.StartsWith(version + "/", StringComparison.Ordinal) == true;
                 options.AddDocumentTransformer((document, _, _) =>
                 {
+                    // No servers list: the served document equals the one written at build time (docs/openapi/), and
+                    // clients resolve the routes against wherever they fetched it from.
+                    document.Servers = [];
                     document.Info = new OpenApiInfo
                     {
                         Title = $"ImagingCommons: NCI Imaging Data Commons API {version}",
@@ -91,6 +108,7 @@ internal static class ApiDocumentExtensions
                     };
                     return Task.CompletedTask;
                 });
+                options.AddSchemaTransformer(ContractSchemas.TransformAsync);
                 options.AddOperationTransformer((operation, context, _) =>
                 {
                     if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
@@ -120,10 +138,48 @@ internal static class ApiDocumentExtensions
             });
         }
 
+        services.AddOpenApi(Extensions, options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith(Extensions + "/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Servers = [];
+                document.Info = new OpenApiInfo
+                {
+                    Title = "ImagingCommons extensions",
+                    Version = "v1",
+                    Description = "Routes of ours beside IDC's v1 and v2 APIs, behind the portal page at /: facet counts, the server's settings, "
+                        + "and manifest previews on any held release. Filters are v2 filter sets with v2's rules. Errors are problem details (RFC 9457).",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer(ContractSchemas.TransformAsync);
+            options.AddOperationTransformer((operation, _, _) =>
+            {
+                if (operation.OperationId is { } id && QueryParameters.TryGetValue(id, out var parameters))
+                {
+                    operation.Parameters ??= [];
+                    foreach (var (name, description, integer) in parameters)
+                    {
+                        operation.Parameters.Add(new OpenApiParameter
+                        {
+                            Name = name,
+                            In = ParameterLocation.Query,
+                            Required = name == "next_page",
+                            Description = description,
+                            Schema = new OpenApiSchema { Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String },
+                        });
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
         return services;
     }
 
-    /// <summary>/v1/openapi.json, /v2/openapi.json, and Swagger UI pages over them (assets served from the package).</summary>
+    /// <summary>/v1/openapi.json, /v2/openapi.json, /api/openapi.json, and Swagger UI pages over them (assets served from the package).</summary>
     public static WebApplication UseApiDocuments(this WebApplication app)
     {
         foreach (var version in Versions)
@@ -136,6 +192,13 @@ internal static class ApiDocumentExtensions
             });
         }
 
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = Extensions + "/swagger";
+            ui.DocumentTitle = "ImagingCommons extensions";
+            ui.SwaggerEndpoint($"/{Extensions}/openapi.json", "ImagingCommons extensions");
+        });
+
         return app;
     }
 
@@ -144,31 +207,4 @@ internal static class ApiDocumentExtensions
         app.MapOpenApi("/{documentName}/openapi.json");
         return app;
     }
-}
-
-/// <summary>Response declarations shared by the query routes.</summary>
-internal static class RouteDocumentation
-{
-    /// <summary>A paged route: its page (200), the slow-query answer (202) and the error body (400).</summary>
-    public static RouteHandlerBuilder Paged<TPage>(this RouteHandlerBuilder route) => route
-        .Produces<TPage>(StatusCodes.Status200OK)
-        .Produces<Apis.TimeoutShape>(StatusCodes.Status202Accepted)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
-
-    public static RouteHandlerBuilder OkOrBadRequest<T>(this RouteHandlerBuilder route) => route
-        .Produces<T>(StatusCodes.Status200OK)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest);
-
-    /// <summary>A route that needs a bearer token: 401 without valid credentials, 403 (or 401 in v2) for unregistered callers.</summary>
-    public static RouteHandlerBuilder Authenticated(this RouteHandlerBuilder route) => route
-        .Produces<Apis.ErrorShape>(StatusCodes.Status401Unauthorized)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status403Forbidden);
-
-    public static RouteHandlerBuilder Authenticated<T>(this RouteHandlerBuilder route) => route
-        .Produces<T>(StatusCodes.Status200OK)
-        .Produces<Apis.ErrorShape>(StatusCodes.Status400BadRequest)
-        .Authenticated();
-
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder route)
-        where T : notnull => route.Accepts<T>("application/json");
 }

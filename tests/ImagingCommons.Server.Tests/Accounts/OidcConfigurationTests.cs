@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using ImagingCommons.Data.Accounts;
 using ImagingCommons.Server;
 using ImagingCommons.Server.Auth;
+using ImagingCommons.Server.Hosting;
 using ImagingCommons.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ public sealed class OidcConfigurationTests
     {
         using var sample = new SampleRelease();
         await using var issuer = await TestIssuer.StartAsync();
-        await using var server = await RunningServer.StartAsync(sample.Release.Root, o =>
+        await using var server = await ImagingCommonsApplication.StartAsync(sample.Release.Root, o =>
         {
             o.Auth.Oidc.Issuer = "https://accounts.example.org";
             o.Auth.Oidc.AdditionalIssuers = ["accounts.example.org"];
@@ -74,23 +75,28 @@ public sealed class OidcConfigurationTests
     [InlineData("http://accounts.example.org", "client", null, true, "is not HTTPS")]
     [InlineData("https://accounts.example.org", "client", "http://keys.example.org/jwks", true, "is not HTTPS")]
     [InlineData("accounts.example.org", "client", null, false, "is not an http(s) URL")]
-    public void Incomplete_or_unsafe_oidc_settings_stop_the_start(string issuer, string? audience, string? jwks, bool requireHttps, string expected)
+    public async Task Incomplete_or_unsafe_oidc_settings_stop_the_start(string issuer, string? audience, string? jwks, bool requireHttps, string expected)
     {
         using var sample = new SampleRelease();
-
-        var exception = Assert.Throws<ServerStartupException>(() => ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o =>
+        var app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0"], o =>
         {
             o.DataDirectory = sample.Release.Root;
             o.Auth.Oidc.Issuer = issuer;
             o.Auth.Oidc.Audience = audience;
             o.Auth.Oidc.JwksUrl = jwks;
             o.Auth.Oidc.RequireHttpsMetadata = requireHttps;
-        }));
+        });
+        using var error = new StringWriter();
 
-        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+        var exitCode = await app.RunImagingCommonsAsync(error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().TrimEnd().Split('\n'));
     }
 
-    private static async Task<int> StatusAsync(RunningServer server, string token)
+    private static async Task<int> StatusAsync(ImagingCommonsApplication server, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/users/account_details");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

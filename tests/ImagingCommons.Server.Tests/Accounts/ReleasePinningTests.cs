@@ -19,7 +19,7 @@ public sealed class ReleasePinningTests
         // 23.0 holds the first five instances; 24.0 all eleven (more CT series, other collections).
         release.Write("23.0", SampleRelease.Pivot.Take(5), SampleRelease.Clinical, SampleRelease.Biospecimen, date: "2025-11-01");
         await using var issuer = await TestIssuer.StartAsync();
-        await using var server = await RunningServer.StartAsync(release.Root, o =>
+        await using var server = await ImagingCommonsApplication.StartAsync(release.Root, o =>
         {
             o.ReleaseCheckInterval = TimeSpan.FromMilliseconds(50);
             o.Auth.Oidc.Issuer = issuer.Issuer;
@@ -39,12 +39,7 @@ public sealed class ReleasePinningTests
         var previewBefore = await SendAsync(server, HttpMethod.Post, "/v2/cohorts/manifest/preview", null, Preview);
 
         release.Write("24.0", SampleRelease.Pivot, SampleRelease.Clinical, SampleRelease.Biospecimen, date: "2026-05-15");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while ((await server.GetAsync("/health")).Body.GetProperty("current_release").GetString() != "24.0")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "release 24.0 was not picked up");
-            await Task.Delay(50, Cancel);
-        }
+        await server.WaitForCurrentReleaseAsync("24.0");
 
         var v2After = await SendAsync(server, HttpMethod.Post, $"/v2/cohorts/manifest/{v2}", token, Manifest);
         var v1After = await SendAsync(server, HttpMethod.Get, $"/v1/cohorts/manifest/{v1}?SeriesInstanceUID=True", token);
@@ -78,7 +73,7 @@ public sealed class ReleasePinningTests
         return copy.ToJsonString();
     }
 
-    private static async Task<JsonObject> SendAsync(RunningServer server, HttpMethod method, string path, string? token, string? json = null)
+    private static async Task<JsonObject> SendAsync(ImagingCommonsApplication server, HttpMethod method, string path, string? token, string? json = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (token is not null)

@@ -12,7 +12,7 @@ public sealed class V1CohortPreviewTests(ApiServer server) : IClassFixture<ApiSe
 
     private static string Body(string filters) => """{"name":"c","description":"d","filterSet":{"filters":""" + filters + "}}";
 
-    private Task<(int Status, JsonObject Body)> Preview(string query, string body) => server.PostAsync(Route + query, body);
+    private Task<ApiResponse> Preview(string query, string body) => server.PostAsync(Route + query, body);
 
     /// <summary>Every page of a listing, following next_page on the same route without a body.</summary>
     private async Task<List<JsonObject>> AllPages(string query, string body, int pageSize)
@@ -427,8 +427,8 @@ public sealed class V1CohortPreviewTests(ApiServer server) : IClassFixture<ApiSe
         Assert.Equal(3, (int)longBody["cohortObjects"]!["totalFound"]!);
         Assert.Equal(200, manyStatus);
         Assert.Equal(2, (int)many["cohortObjects"]!["totalFound"]!);
-        Assert.Equal(400, largeStatus);
-        Assert.Equal("The JSON provided in this request appears to be improperly formatted.", (string)large["message"]!);
+        Assert.Equal(413, largeStatus);
+        Assert.Equal("The request body is larger than 1048576 bytes.", (string)large["message"]!);
     }
 
     [Fact]

@@ -8,11 +8,12 @@ namespace ImagingCommons.Server.Tests.Metadata;
 
 public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<MetadataServerFixture>
 {
-    private const string Documentation =
-        "SwaggerUI interface available at <https://api.imaging.datacommons.cancer.gov/v2/swagger/>. "
+    /// <summary>The documentation link names this server's own interactive page of the version asked about.</summary>
+    private string Documentation(string path) =>
+        $"SwaggerUI interface available at <{Server.Address.ToString().TrimEnd('/')}/{path.Split('/')[1]}/swagger/>. "
         + "Documentation is available at <https://learn.canceridc.dev/>";
 
-    private RunningServer Server => fixture.Server;
+    private ImagingCommonsApplication Server => fixture.Server;
 
     public static TheoryData<string> Routes { get; } =
     [
@@ -23,7 +24,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task Health_says_ok_and_names_the_current_release()
     {
-        var (status, body) = await Server.GetAsync("/health");
+        var (status, body) = (await Server.GetAsync("/health")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["status", "current_release"], JsonAssert.Keys(body));
@@ -36,13 +37,13 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [InlineData("/v2/about", "Welcome to the NCI IDC API, Version 2")]
     public async Task About_answers_the_welcome_message_and_the_documentation_links(string path, string message)
     {
-        var (status, body) = await Server.GetAsync(path);
+        var (status, body) = (await Server.GetAsync(path)).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["code", "documentation", "message"], JsonAssert.Keys(body));
         Assert.Equal(200, body.GetProperty("code").GetInt32());
         Assert.Equal(message, body.GetProperty("message").GetString());
-        Assert.Equal(Documentation, body.GetProperty("documentation").GetString());
+        Assert.Equal(Documentation(path), body.GetProperty("documentation").GetString());
     }
 
     [Theory]
@@ -50,23 +51,44 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [InlineData("/v2/versions")]
     public async Task Versions_lists_every_version_oldest_first_and_only_the_current_release_is_active(string path)
     {
-        var (status, body) = await Server.GetAsync(path);
+        var (status, body) = (await Server.GetAsync(path)).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["code", "versions"], JsonAssert.Keys(body));
         Assert.Equal(200, body.GetProperty("code").GetInt32());
         var versions = body.GetProperty("versions").EnumerateArray().ToList();
-        Assert.All(versions, v => Assert.Equal(["active", "date_active", "idc_data_version"], JsonAssert.Keys(v)));
+        Assert.All(versions, v => Assert.Equal(["active", "data_sources", "date_active", "idc_data_version"], JsonAssert.Keys(v)));
+        Assert.All(versions, v => Assert.Equal(
+            [
+                ("Clinical, Biospecimen, and Mutation Data", "bigquery-public-data.idc_v4.tcga_biospecimen_rel9"),
+                ("Clinical, Biospecimen, and Mutation Data", "bigquery-public-data.idc_v4.tcga_clinical_rel9"),
+                ("Image Data", $"bigquery-public-data.idc_v{v.GetProperty("idc_data_version").GetString()![..1]}.dicom_pivot"),
+            ],
+            v.GetProperty("data_sources").EnumerateArray().Select(s => (s.GetProperty("data_type").GetString(), s.GetProperty("name").GetString()))));
         Assert.Equal(
             [("1.0", "2020-10-06", false), ("2.0", "2020-12-18", false), ("3.0", "2021-03-15", true)],
             versions.Select(v => (
                 v.GetProperty("idc_data_version").GetString(), v.GetProperty("date_active").GetString(), v.GetProperty("active").GetBoolean())));
     }
 
+    [Theory]
+    [InlineData("/v1/collections?idc_data_version=2.0", new[] { "old_collection" })]
+    [InlineData("/v2/collections?idc_data_version=2.0", new[] { "old_collection" })]
+    [InlineData("/v1/collections?idc_data_version=3.0", new[] { "tcga_prad", "lidc_idri", "nlst" })]
+    [InlineData("/v1/collections?idc_data_version=1.0", new[] { "tcga_prad", "lidc_idri", "nlst" })]
+    [InlineData("/v2/collections?idc_data_version=9.9", new[] { "lidc_idri", "nlst", "tcga_prad" })]
+    public async Task Collections_of_a_held_release_are_answered_when_asked_for_and_the_current_ones_otherwise(string path, string[] expected)
+    {
+        var (status, body) = (await Server.GetAsync(path)).Element();
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(expected, body.GetProperty("collections").EnumerateArray().Select(c => c.GetProperty("collection_id").GetString()));
+    }
+
     [Fact]
     public async Task V1_collections_are_the_current_release_in_storage_order_with_the_v1_keys()
     {
-        var (status, body) = await Server.GetAsync("/v1/collections");
+        var (status, body) = (await Server.GetAsync("/v1/collections")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["code", "collections"], JsonAssert.Keys(body));
@@ -92,7 +114,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task V1_collections_render_null_columns_as_json_null()
     {
-        var (_, body) = await Server.GetAsync("/v1/collections");
+        var (_, body) = (await Server.GetAsync("/v1/collections")).Element();
 
         var nlst = body.GetProperty("collections").EnumerateArray().Single(c => c.GetProperty("collection_id").GetString() == "nlst");
         Assert.All(
@@ -103,7 +125,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task V2_collections_are_sorted_by_collection_id_with_source_doi_and_source_url()
     {
-        var (status, body) = await Server.GetAsync("/v2/collections");
+        var (status, body) = (await Server.GetAsync("/v2/collections")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["code", "collections"], JsonAssert.Keys(body));
@@ -133,7 +155,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task V1_analysis_results_carry_the_title_in_description_and_the_placeholder_versions()
     {
-        var (status, body) = await Server.GetAsync("/v1/analysis_results");
+        var (status, body) = (await Server.GetAsync("/v1/analysis_results")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["analysisResults", "code"], JsonAssert.Keys(body));
@@ -167,7 +189,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task V2_analysis_results_have_the_v2_shape_in_storage_order()
     {
-        var (status, body) = await Server.GetAsync("/v2/analysis_results");
+        var (status, body) = (await Server.GetAsync("/v2/analysis_results")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["analysisResults", "code"], JsonAssert.Keys(body));
@@ -196,8 +218,8 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [Fact]
     public async Task Only_the_current_release_is_served_when_two_are_held()
     {
-        var (_, v1) = await Server.GetAsync("/v1/collections");
-        var (_, v2) = await Server.GetAsync("/v2/collections");
+        var (_, v1) = (await Server.GetAsync("/v1/collections")).Element();
+        var (_, v2) = (await Server.GetAsync("/v2/collections")).Element();
 
         Assert.DoesNotContain(v1.GetProperty("collections").EnumerateArray(), c => c.GetProperty("collection_id").GetString() == "old_collection");
         Assert.DoesNotContain(v2.GetProperty("collections").EnumerateArray(), c => c.GetProperty("collection_id").GetString() == "old_collection");
@@ -210,8 +232,8 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [InlineData("/v1/analysis_results/?idc_data_version")]
     public async Task V1_lists_accept_and_ignore_idc_data_version(string path)
     {
-        var (status, body) = await Server.GetAsync(path);
-        var (_, plain) = await Server.GetAsync(path[..path.IndexOf('?', StringComparison.Ordinal)].TrimEnd('/'));
+        var (status, body) = (await Server.GetAsync(path)).Element();
+        var (_, plain) = (await Server.GetAsync(path[..path.IndexOf('?', StringComparison.Ordinal)].TrimEnd('/'))).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(plain.GetRawText(), body.GetRawText());
@@ -233,8 +255,8 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [InlineData("/v2/analysis_results?idc_data_version=1.0&bar")]
     public async Task V2_lists_ignore_parameters(string path)
     {
-        var (status, body) = await Server.GetAsync(path);
-        var (_, plain) = await Server.GetAsync(path[..path.IndexOf('?', StringComparison.Ordinal)]);
+        var (status, body) = (await Server.GetAsync(path)).Element();
+        var (_, plain) = (await Server.GetAsync(path[..path.IndexOf('?', StringComparison.Ordinal)])).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(plain.GetRawText(), body.GetRawText());
@@ -244,8 +266,8 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     [MemberData(nameof(Routes))]
     public async Task Every_route_answers_the_same_with_and_without_a_trailing_slash(string path)
     {
-        var (status, body) = await Server.GetAsync(path);
-        var (slashStatus, slashBody) = await Server.GetAsync(path + "/");
+        var (status, body) = (await Server.GetAsync(path)).Element();
+        var (slashStatus, slashBody) = (await Server.GetAsync(path + "/")).Element();
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(HttpStatusCode.OK, slashStatus);
@@ -253,7 +275,6 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     }
 
     [Theory]
-    [InlineData("/")]
     [InlineData("/v1")]
     [InlineData("/v2/")]
     [InlineData("/v3/collections")]
@@ -321,7 +342,7 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
     }
 
     [Theory]
-    [InlineData("/v2/versions")]
+    [InlineData("/health")]
     [InlineData("/v1/about")]
     public async Task Small_bodies_are_never_compressed(string path)
     {

@@ -12,7 +12,7 @@ public sealed class MetadataServerFixture : IAsyncLifetime
 {
     private readonly TempDataDirectory _directory = new();
 
-    public RunningServer Server { get; private set; } = null!;
+    public ImagingCommonsApplication Server { get; private set; } = null!;
 
     public static IReadOnlyList<VersionEntry> Versions { get; } =
         [new("1.0", "2020-10-06"), new("2.0", "2020-12-18"), new("3.0", "2021-03-15")];
@@ -93,7 +93,7 @@ public sealed class MetadataServerFixture : IAsyncLifetime
         TestReleases.Write(_directory.Data, "2.0", "2020-12-18", [new() { ["collection_id"] = "old_collection" }], null);
         TestReleases.Write(_directory.Data, "3.0", "2021-03-15", CurrentCollections, CurrentAnalysisResults);
         _directory.Data.WriteVersions(Versions);
-        Server = await RunningServer.StartAsync(_directory.Path);
+        Server = await ImagingCommonsApplication.StartAsync(_directory.Path);
     }
 
     public async ValueTask DisposeAsync()

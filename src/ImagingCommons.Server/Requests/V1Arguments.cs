@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace ImagingCommons.Server.Apis;
+namespace ImagingCommons.Server.Requests;
 
 /// <summary>v1 endpoints reject query parameters they do not know, by exact (case-sensitive) name (spec §6).</summary>
 internal static class V1Arguments

@@ -3,7 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
-namespace ImagingCommons.Server.Apis;
+namespace ImagingCommons.Server.Responses;
 
 /// <summary>
 /// A 200 response whose JSON body (of shape <typeparamref name="TResponse"/>) was serialized once, ahead of time:
@@ -13,11 +13,16 @@ namespace ImagingCommons.Server.Apis;
 /// </summary>
 internal sealed class PrecomputedJson<TResponse> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IContentTypeHttpResult
 {
-    public const string JsonContentType = "application/json";
     public const int CompressionThreshold = 1024;
 
     private readonly byte[] _utf8Json;
     private readonly byte[]? _gzip;
+
+    /// <summary>Serialises <paramref name="value"/> once.</summary>
+    public PrecomputedJson(TResponse value)
+        : this(WireJson.Serialize(value))
+    {
+    }
 
     public PrecomputedJson(byte[] utf8Json)
     {
@@ -38,13 +43,13 @@ internal sealed class PrecomputedJson<TResponse> : IResult, IEndpointMetadataPro
 
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public string ContentType => JsonContentType;
+    public string ContentType => WireJson.ContentType;
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = JsonContentType;
+        response.ContentType = WireJson.ContentType;
         var body = _utf8Json;
         if (_gzip is not null)
         {
@@ -61,7 +66,7 @@ internal sealed class PrecomputedJson<TResponse> : IResult, IEndpointMetadataPro
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TResponse), [JsonContentType]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TResponse), [WireJson.ContentType]));
 
     private static bool AcceptsGzip(HttpRequest request)
     {
