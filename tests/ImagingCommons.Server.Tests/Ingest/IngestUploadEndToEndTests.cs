@@ -28,7 +28,7 @@ public sealed class IngestUploadEndToEndTests : IDisposable
         Assert.Equal(0, upload.Failed);
         Assert.Equal(ingest.Instances, upload.Uploaded);
 
-        await using var server = await RunningServer.StartAsync(data.Path);
+        await using var server = await ImagingCommonsApplication.StartAsync(data.Path);
         using var content = new StringContent(
             """{"cohort_def":{"name":"mine","description":"all of it","filters":{"collection_id":["my_archive"]}},"fields":["SOPInstanceUID","aws_url","instance_hash","instance_size"],"page_size":1000}""",
             Encoding.UTF8,
