@@ -25,6 +25,21 @@ public sealed class IngestReleaseTests : IDisposable
         var files = Directory.GetFiles(first.ReleasePath("1.0")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Contains(DicomIngest.SourcesFile, files);
         Assert.Equal(files, Directory.GetFiles(second.ReleasePath("1.0")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var file in files.Where(f => f!.EndsWith(".parquet", StringComparison.Ordinal)))
+        {
+            // Same rows in the same order first (a readable failure), then the same bytes.
+            var a = IngestFolder.ReadParquet(Path.Combine(first.ReleasePath("1.0"), file!));
+            var b = IngestFolder.ReadParquet(Path.Combine(second.ReleasePath("1.0"), file!));
+            Assert.Equal(a.Count, b.Count);
+            for (var i = 0; i < a.Count; i++)
+            {
+                foreach (var (column, value) in a[i])
+                {
+                    Assert.True(Equals(Show(value), Show(b[i][column])), $"{file} row {i} {column}: {Show(value)} / {Show(b[i][column])}");
+                }
+            }
+        }
+
         foreach (var file in files)
         {
             Assert.True(
@@ -140,6 +155,10 @@ public sealed class IngestReleaseTests : IDisposable
         Assert.Contains("s3://BUCKET", badUrl.Message, StringComparison.Ordinal);
         Assert.Equal(["1.0"], data.HeldReleases());
     }
+
+    private static string? Show(object? value) => value is System.Collections.IEnumerable list and not string
+        ? string.Join('\\', list.Cast<object>())
+        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose()
     {
