@@ -488,18 +488,7 @@ internal sealed partial class ImportSession : IDisposable
         return command;
     }
 
-    private T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run)
-    {
-        using var registration = _cancellationToken.Register(command.Cancel);
-        try
-        {
-            return run(command);
-        }
-        catch (DuckDBException) when (_cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(_cancellationToken);
-        }
-    }
+    private T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run) => DuckDb.Run(command, run, _cancellationToken);
 
     [GeneratedRegex(@"CSV Error on Line: (\d+)")]
     private static partial Regex RecordNumber();

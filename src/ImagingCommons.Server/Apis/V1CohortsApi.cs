@@ -94,7 +94,7 @@ internal static class V1CohortsApi
             return refused!;
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V1Manifest, options.Value.Columns);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V1Manifest, options.Value.Columns);
         return await Listings.V1ManifestAsync(paging, user.Email, cohort.IdcDataVersion, spec, options.Value, sql => SavedCohortViews.V1Echo(cohort, sql), cancellationToken);
     }
 
@@ -127,7 +127,7 @@ internal static class V1CohortsApi
             return refused!;
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V1Query, fields.Value.Fields);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V1Query, fields.Value.Fields);
         return await Listings.V1QueryAsync(paging, user.Email, cohort.IdcDataVersion, spec, options.Value, sql => SavedCohortViews.V1Echo(cohort, sql), cancellationToken);
     }
 

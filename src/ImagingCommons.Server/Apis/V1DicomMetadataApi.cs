@@ -31,7 +31,7 @@ internal static class V1DicomMetadataApi
             return options.Error;
         }
 
-        var spec = new QuerySpec { Kind = QueryKinds.V1DicomMetadata, Filters = [] };
+        var spec = new QuerySpec { Kind = QueryKind.V1DicomMetadata, Filters = FilterSet.Empty(ApiVersion.V1) };
         var outcome = await paging.FirstPageAsync(Identities.None, TokenFamilies.V1DicomMetadata, catalog.CurrentRelease!, spec, options.Value.PageSize, cancellationToken);
         return outcome.Status == PageStatus.Pending
             ? Pages.Pending(outcome.Token)

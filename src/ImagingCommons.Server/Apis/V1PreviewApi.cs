@@ -50,7 +50,7 @@ internal static class V1PreviewApi
 
         var release = catalog.CurrentRelease!;
         var (name, description, filters) = cohort.Value;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Manifest, Filters = filters.ToJson(false), Fields = options.Value.Columns };
+        var spec = new QuerySpec { Kind = QueryKind.V1Manifest, Filters = filters, Fields = options.Value.Columns };
         var echo = new FilterSetEcho(release, filters.ToWire(normalizeCollectionIds: true));
         return await Listings.V1ManifestAsync(
             paging, Identities.Anonymous, release, spec, options.Value, sql => new V1ManifestCohort(name!, description, echo, sql), cancellationToken);
@@ -76,7 +76,7 @@ internal static class V1PreviewApi
 
         var release = catalog.CurrentRelease!;
         var (name, description, filters) = preview.Value.Cohort;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Query, Filters = filters.ToJson(false), Fields = preview.Value.Fields };
+        var spec = new QuerySpec { Kind = QueryKind.V1Query, Filters = filters, Fields = preview.Value.Fields };
         var shown = filters.ToWire(normalizeCollectionIds: true);
         return await Listings.V1QueryAsync(
             paging, Identities.Anonymous, release, spec, options.Value,

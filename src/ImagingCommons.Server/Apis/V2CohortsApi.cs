@@ -118,7 +118,7 @@ internal static class V2CohortsApi
             return CohortAccess.ReleaseGone(cohort);
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V2Manifest, options.Value.Fields, options.Value.Counts, options.Value.GroupSize);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V2Manifest, options.Value.Fields, options.Value.Counts, options.Value.GroupSize);
         var shown = SavedCohortViews.FilterSet(cohort, ApiVersion.V2);
         return await Listings.V2ManifestAsync(
             paging, user.Email, cohort.IdcDataVersion, spec, options.Value,

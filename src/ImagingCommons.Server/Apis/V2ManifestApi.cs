@@ -33,8 +33,8 @@ internal static class V2ManifestApi
         var release = catalog.CurrentRelease!;
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V2Manifest,
-            Filters = filters.ToJson(false),
+            Kind = QueryKind.V2Manifest,
+            Filters = filters,
             Fields = options.Fields,
             Counts = options.Counts,
             GroupSize = options.GroupSize,
