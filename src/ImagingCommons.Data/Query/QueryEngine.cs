@@ -136,8 +136,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     {
         var schema = ApiCatalog.TableSchemaOf(table);
         var def = schema[column];
-        var path = _data.TablePath(release, schema.Name);
-        var sql = $"SELECT DISTINCT {SqlText.Identifier(def.Name)} AS v FROM read_parquet({SqlText.ReadPath(path)}) "
+        var sql = $"SELECT DISTINCT {SqlText.Identifier(def.Name)} AS v FROM {ReleaseTables.Source(_data, release, schema)} "
             + $"ORDER BY v ASC NULLS FIRST LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
 
         // A scan of a whole release table: it takes a query slot like any query.
@@ -479,7 +478,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         foreach (var schema in new[] { IdcSchema.DicomPivot, IdcSchema.Clinical, IdcSchema.Biospecimen })
         {
-            sql = sql.Replace("{" + schema.Name + "}", "read_parquet(" + SqlText.ReadPath(_data.TablePath(release, schema.Name)) + ")", StringComparison.Ordinal);
+            sql = sql.Replace("{" + schema.Name + "}", ReleaseTables.Source(_data, release, schema), StringComparison.Ordinal);
         }
 
         return sql;

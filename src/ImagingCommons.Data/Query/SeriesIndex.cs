@@ -29,7 +29,7 @@ public sealed record SeriesColumns(IReadOnlySet<string> Columns)
 public sealed class SeriesIndexes
 {
     /// <summary>Columns that are instance-level by definition: never candidates, whatever a release holds.</summary>
-    private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation"];
+    private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation", "instance_hash"];
 
     private readonly DataDirectory _data;
     private readonly ConcurrentDictionary<string, Lazy<Task<SeriesColumns?>>> _builds = new(StringComparer.Ordinal);
@@ -87,6 +87,7 @@ public sealed class SeriesIndexes
         }
 
         Directory.CreateDirectory(CacheFolder);
+        var source = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot);
         var candidates = IdcSchema.DicomPivot.Columns
             .Where(c => c.Type != ColumnType.StringList && !InstanceLevel.Contains(c.Name) && !SeriesColumns.Keys.Contains(c.Name))
             .ToList();
@@ -105,8 +106,16 @@ public sealed class SeriesIndexes
                 return $"any_value({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
             });
             Execute(connection, token,
-                $"CREATE TABLE g AS SELECT {keys}, count(*) AS __instances, CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
-                + $"FROM read_parquet({SqlText.ReadPath(pivot)}) GROUP BY {keys}");
+                $"CREATE TABLE g AS SELECT {keys}, count(*) AS __rows, count(DISTINCT \"SOPInstanceUID\") AS __instances, "
+                + $"CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
+                + $"FROM {source} GROUP BY {keys}");
+
+            // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once.
+            var join = string.Join(" AND ", SeriesColumns.Keys.Select(k => $"g.{SqlText.Identifier(k)} = d.{SqlText.Identifier(k)}"));
+            Execute(connection, token,
+                $"UPDATE g SET __size = d.size FROM (SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
+                + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) "
+                + $"SEMI JOIN (SELECT {keys} FROM g WHERE __rows <> __instances) USING ({keys})) GROUP BY {keys}) AS d WHERE {join}");
 
             var constant = new HashSet<string>(StringComparer.Ordinal);
             using (var command = DuckDb.Command(connection, "SELECT " + string.Join(", ", candidates.Select((_, i) => $"coalesce(bool_and(k{i.ToString(CultureInfo.InvariantCulture)}), true)")) + " FROM g"))

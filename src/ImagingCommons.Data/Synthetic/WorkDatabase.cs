@@ -53,7 +53,7 @@ internal sealed class WorkDatabase : IDisposable
 {
     /// <summary>dicom_pivot columns that vary per instance; the release SQL computes them.</summary>
     public static readonly string[] InstanceColumns =
-        ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "gcs_generation", "instance_size"];
+        ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "gcs_generation", "instance_size", "instance_hash"];
 
     /// <summary>
     /// Series-level dicom_pivot columns plus what the instance expansion and the second release need:
@@ -203,6 +203,8 @@ internal sealed class WorkDatabase : IDisposable
             ["gcs_url"] = "'gs://' || gcs_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
             ["aws_url"] = "'s3://' || aws_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
             ["gcs_generation"] = "CAST(gen_base + i * 1013 + CAST(n_lo % 997 AS BIGINT) AS VARCHAR)",
+            // Generated instances have no file, so no MD5 (IDC's dicom_all has it for every real file).
+            ["instance_hash"] = "CAST(NULL AS VARCHAR)",
 
             // A slide pyramid: each level a quarter of the one above, then a label and an overview image.
             ["instance_size"] = $"""
