@@ -106,7 +106,11 @@ public sealed class HandMadeRelease : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        Run(connection, $"COPY t TO {SqlText.Literal(path)} (FORMAT parquet)");
+        // The instance table in the release layout's order, as every writer lays it out (ties keep the rows' order).
+        var order = schema.Name == IdcSchema.DicomPivotName
+            ? " ORDER BY " + string.Join(", ", ReleaseLayout.InstanceOrder.Select(SqlText.Identifier).Append("rowid"))
+            : "";
+        Run(connection, $"COPY (SELECT * FROM t{order}) TO {SqlText.Literal(path)} (FORMAT parquet)");
         return rows.Count;
     }
 

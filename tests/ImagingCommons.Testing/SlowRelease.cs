@@ -39,6 +39,11 @@ public sealed class SlowRelease : IDisposable
             [IdcSchema.AnalysisResultsName] = Write(connection, IdcSchema.AnalysisResults, writer.TablePath(IdcSchema.AnalysisResultsName), null, null),
         };
         writer.Commit("slow test release", counts);
+
+        // Laid out as releases were before ReleaseLayout: its one query is then computed whole as a job (the work these
+        // tests interrupt, queue and resume), never paged by series.
+        var release = Data.ReleasePath("24.0");
+        DataDirectory.WriteReleaseInfo(release, Data.ReadReleaseInfo("24.0") with { InstanceOrder = null });
     }
 
     public string Root { get; }

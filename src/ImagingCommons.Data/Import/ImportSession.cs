@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
+using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Schema;
 
 namespace ImagingCommons.Data.Import;
@@ -375,16 +376,20 @@ internal sealed partial class ImportSession : IDisposable
         var select = table.Columns.Select((c, i) => conversions.TryGetValue(i, out var conversion)
             ? $"{conversion.Value} AS {SqlText.Identifier(c.Name)}"
             : TypedNull(c));
+        // dicom_pivot's key columns are the release layout's order (ReleaseLayout.InstanceOrder); ties keep the input's order.
         var order = string.Join(", ", table.KeyColumns.Select(SqlText.Identifier).Append("rowid"));
-        Copy($"SELECT {string.Join(", ", select)} FROM {RawTable} ORDER BY {order}", outputPath);
+        Copy($"SELECT {string.Join(", ", select)} FROM {RawTable} ORDER BY {order}", outputPath,
+            table.Name == IdcSchema.DicomPivotName ? ReleaseLayout.InstanceCopyOptions : DefaultCopyOptions);
     }
 
+    private const string DefaultCopyOptions = "FORMAT parquet, COMPRESSION zstd";
+
     /// <summary>Writes a query's result as the release's Parquet file; returns the rows written.</summary>
-    private long Copy(string query, string outputPath)
+    private long Copy(string query, string outputPath, string options = DefaultCopyOptions)
     {
         try
         {
-            Execute($"COPY ({query}) TO {SqlText.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd)");
+            Execute($"COPY ({query}) TO {SqlText.Literal(outputPath)} ({options})");
             return (long)Scalar($"SELECT count(*) FROM read_parquet({SqlText.ReadPath(outputPath)})")!;
         }
         catch (DuckDBException e) when (!_cancellationToken.IsCancellationRequested)

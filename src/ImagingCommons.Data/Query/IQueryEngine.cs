@@ -1,7 +1,16 @@
 namespace ImagingCommons.Data.Query;
 
-/// <summary>A materialised, ordered query result: rows are numbered 0..Total-1 in the API's order.</summary>
-public sealed record ResultHandle(string Key, string Release, string Table, long Total, IReadOnlyList<OutputColumn> Columns, string DisplaySql);
+/// <summary>An ordered query result: rows are numbered 0..Total-1 in the API's order.</summary>
+/// <param name="Table">Where its pages are read: the numbered result table, the numbered series (with
+/// <see cref="Blocks"/>), or nothing (a <see cref="Head"/>).</param>
+public sealed record ResultHandle(string Key, string Release, string Table, long Total, IReadOnlyList<OutputColumn> Columns, string DisplaySql)
+{
+    /// <summary>Numbered by series: a page runs this over the instance-table rows of the series it covers.</summary>
+    internal BlockReader? Blocks { get; init; }
+
+    /// <summary>Only the first rows of the result (its first page), computed without the rest; <see cref="Total"/> is exact.</summary>
+    internal IReadOnlyList<object?[]>? Head { get; init; }
+}
 
 /// <summary>A query to answer: what (release and spec), for whom (the bound on outstanding jobs), and how long to wait.</summary>
 /// <param name="Caller">Who asks: an identity, or the client address when anonymous; empty: no bound.</param>

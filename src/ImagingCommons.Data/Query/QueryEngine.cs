@@ -58,7 +58,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _slots = new SemaphoreSlim(_options.MaxConcurrentQueries, _options.MaxConcurrentQueries);
-        _series = new SeriesIndexes(data);
+        _series = new SeriesIndexes(data, new SeriesBuildOptions { MemoryLimit = _options.SeriesBuildMemoryLimit, Threads = _options.Threads });
         _folder = Path.Combine(_options.TempRoot, $"engine-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var spill = Path.Combine(_folder, "spill");
         Directory.CreateDirectory(spill);
@@ -73,6 +73,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             ("memory_limit", SqlText.Literal(_options.MemoryLimit)),
             // Spill into the engine's own folder, never into the working directory.
             ("temp_directory", SqlText.Literal(spill)),
+            // Release files never change: their footers (thousands of row groups at full size) are parsed once.
+            ("parquet_metadata_cache", "true"),
         };
         if (_options.Threads > 0)
         {
@@ -114,15 +116,42 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var started = Stopwatch.GetTimestamp();
         var (release, spec) = (request.Release, request.Spec);
         var key = ResultKey(release, spec);
+        if (offset == 0 && HeadFirst(release, spec))
+        {
+            // The whole result may already be numbered (an earlier listing): read it like any page.
+            using var held = _results.TryAcquireFinished(key);
+            if (held is not null)
+            {
+                return await ServeAsync(held, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The first page alone: the top rows and the exact total, without numbering the rest, which is then
+            // numbered in the background for the later pages.
+            using var head = await _results.AcquireAsync(key + "/head/" + count.ToString(CultureInfo.InvariantCulture), request.Caller,
+                token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, count, t, s), token), request.Deadline, cancellationToken)
+                .ConfigureAwait(false);
+            if (head.Status == StoreStatus.Ready && head.Value!.Total > head.Value.Head!.Count)
+            {
+                Prefetch(key, release, spec);
+            }
+
+            return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+        }
+
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
+        return await ServeAsync(lease, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QuerySpec spec, string release, long offset, int count, long started, CancellationToken cancellationToken)
+    {
         switch (lease.Status)
         {
             case StoreStatus.Refused:
                 Log.QueryRefused(_logger, spec.Kind, release, _options.MaxOutstandingJobsPerCaller);
                 return QueryPage.Refused;
             case StoreStatus.Pending:
-                Log.QueryPending(_logger, spec.Kind, release, Milliseconds(started), key);
+                Log.QueryPending(_logger, spec.Kind, release, Milliseconds(started), ResultKey(release, spec));
                 return QueryPage.Pending;
         }
 
@@ -130,6 +159,37 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var rows = await ReadRowsAsync(handle, offset, count, cancellationToken).ConfigureAwait(false);
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
+    }
+
+    /// <summary>Starts numbering a result in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
+    private void Prefetch(string key, string release, QuerySpec spec)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var lease = await _results.AcquireAsync(key, "", token => MaterializeAsync(key, release, spec, token), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The engine is going away.
+            }
+        });
+    }
+
+    /// <summary>
+    /// Whether a first page is computed on its own: a listing the series table answers (a top-N of at most a million
+    /// rows), unless it is a listing numbered by series anyway (as cheap).
+    /// </summary>
+    private bool HeadFirst(string release, QuerySpec spec)
+    {
+        if (!_options.FirstPagesAlone || spec.Kind == QueryKind.V1DicomMetadata)
+        {
+            return false;
+        }
+
+        var (columns, source) = SeriesFor(release);
+        return source is not null && SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
     }
 
     public async Task<IReadOnlyList<string?>> DistinctValuesAsync(string release, SourceTable table, string column, int limit, CancellationToken cancellationToken)
@@ -233,7 +293,19 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>The job of one result: waits for a slot, then computes it. Its token is the job's.</summary>
-    private async Task<ResultHandle> MaterializeAsync(string key, string release, QuerySpec spec, CancellationToken token)
+    private Task<ResultHandle> MaterializeAsync(string key, string release, QuerySpec spec, CancellationToken token) =>
+        RunAsync(spec, key, release, (t, started) =>
+        {
+            if (spec.Kind == QueryKind.V1DicomMetadata && BlocksFor(release, spec) is null)
+            {
+                return MaterializeWholeRelease(key, release, spec, t, started);
+            }
+
+            return MaterializeBlocks(key, release, spec, t, started) ?? MaterializeNumbered(key, release, spec, t, started);
+        }, token);
+
+    /// <summary>Runs a job's body after a slot of the query gate, with its logs; <c>started</c> is called when its DuckDB command runs.</summary>
+    private async Task<ResultHandle> RunAsync(QuerySpec spec, string key, string release, Func<CancellationToken, Action, ResultHandle> body, CancellationToken token)
     {
         if (!_slots.Wait(0, CancellationToken.None))
         {
@@ -262,7 +334,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         try
         {
             void Started() => Log.QueryStarted(_logger, spec.Kind, key, release);
-            var handle = spec.Kind == QueryKind.V1DicomMetadata ? MaterializeWholeRelease(key, release, spec, token, Started) : MaterializeNumbered(key, release, spec, token, Started);
+            var handle = body(token, Started);
             var elapsed = Milliseconds(started);
             if (elapsed >= _options.SlowQueryThreshold.TotalMilliseconds)
             {
@@ -299,6 +371,60 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             Interlocked.Decrement(ref _running);
             _slots.Release();
         }
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of a result and its exact total, by a top-N and a count (none when fewer rows came back).</summary>
+    private ResultHandle ComputeHead(string key, string release, QuerySpec spec, int count, CancellationToken token, Action started)
+    {
+        var (seriesColumns, seriesSource) = SeriesFor(release);
+        var compiled = SqlBuilder.Compile(spec, seriesColumns);
+        var sql = Resolve(compiled.Sql, release, seriesSource);
+        var order = OrderBy(compiled);
+        using var connection = Open();
+        List<object?[]> rows;
+        using (var command = DuckDb.Command(connection, $"SELECT * FROM ({sql}) AS q{(order.Length == 0 ? "" : " ORDER BY " + order)} LIMIT {count.ToString(CultureInfo.InvariantCulture)}", [.. compiled.Parameters]))
+        {
+            rows = DuckDb.Run(command, c => ReadAll(c, Row, token), token, started);
+        }
+
+        var total = rows.Count < count
+            ? rows.Count
+            : Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
+        return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows };
+    }
+
+    /// <summary>The plan that numbers a release's listing by series, when its series table (with ranges) is loaded and the listing is one of series.</summary>
+    private SeriesBlocks? BlocksFor(string release, QuerySpec spec)
+    {
+        if (!_options.FirstPagesAlone)
+        {
+            return null;
+        }
+
+        var (columns, source) = SeriesFor(release);
+        return source is not null && source.StartsWith("series_", StringComparison.Ordinal) ? SeriesBlocks.For(spec, columns) : null;
+    }
+
+    /// <summary>Numbers a listing by series (<see cref="SeriesBlocks"/>); null when it is not one.</summary>
+    private ResultHandle? MaterializeBlocks(string key, string release, QuerySpec spec, CancellationToken token, Action started)
+    {
+        if (BlocksFor(release, spec) is not { } blocks)
+        {
+            return null;
+        }
+
+        var (_, seriesSource) = SeriesFor(release);
+        var qualifying = blocks.Qualifying(spec);
+        var table = $"blk_{key}_{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}";
+        using var connection = Open();
+        var total = blocks.Number(connection, table, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, token, started);
+        if (total is not { } rows)
+        {
+            return null;
+        }
+
+        var compiled = SqlBuilder.Compile(spec);
+        return new ResultHandle(key, release, table, rows, compiled.Columns, DisplaySql(compiled, release)) { Blocks = new BlockReader(compiled, blocks.AllRows) };
     }
 
     private void UpdatePeak(int running)
@@ -370,7 +496,46 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>Reads rows [offset, offset+count) of a result held by a lease (so it is not evicted meanwhile).</summary>
-    private Task<IReadOnlyList<object?[]>> ReadRowsAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<object?[]>> ReadRowsAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken)
+    {
+        if (handle.Head is { } head)
+        {
+            return Task.FromResult<IReadOnlyList<object?[]>>(offset == 0 ? head.Take(count).ToList() : throw new InvalidOperationException("A first page has no later rows."));
+        }
+
+        return handle.Blocks is { } blocks ? Task.Run(() => ReadBlocks(handle, blocks, offset, count, cancellationToken), cancellationToken) : ReadNumberedAsync(handle, offset, count, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rows [offset, offset+count) of a listing numbered by series: the query's own SQL over the rows of the series
+    /// the page covers, in the API's order, sliced; a series table that disagrees with the instance table is an error,
+    /// never a short or shifted page.
+    /// </summary>
+    private IReadOnlyList<object?[]> ReadBlocks(ResultHandle handle, BlockReader blocks, long offset, int count, CancellationToken token)
+    {
+        using var connection = Open();
+        var series = SeriesBlocks.Covering(connection, handle.Table, offset, count, token);
+        if (series.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = SeriesBlocks.RowsOf(series, ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true));
+        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", rows, StringComparison.Ordinal), handle.Release, null);
+        sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
+        using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
+        var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
+        var expected = series.Sum(s => s.Count);
+        if (read.Count != expected)
+        {
+            throw new InvalidDataException($"The series table of release {handle.Release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
+        }
+
+        var skip = (int)(offset - series[0].Start);
+        return read.Skip(Math.Max(skip, 0)).Take(count).ToList();
+    }
+
+    private Task<IReadOnlyList<object?[]>> ReadNumberedAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken) =>
         Task.Run(
             () =>
             {
@@ -408,7 +573,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
     private void DropResult(string key, ResultHandle handle)
     {
-        if (!handle.Table.StartsWith("res_", StringComparison.Ordinal) || Volatile.Read(ref _disposed) != 0)
+        if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal)) || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -431,8 +596,18 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
 
             var table = "series_" + r.Replace('.', '_');
+            var columns = await _series.Start(r, token).ConfigureAwait(false);
+            var read = $"read_parquet({SqlText.ReadPath(_series.TablePath(r))})";
+            if (columns?.Ranges is { } ranges)
+            {
+                // Each series with where its rows are (same order and keys in both files).
+                var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
+                var extra = string.Join(", ", new[] { "__rows", "__first_row", "__uniform" }.Concat(ranges.Clustered.Select(SeriesRanges.LeastOf)).Select(c => "r." + SqlText.Identifier(c)));
+                read = $"(SELECT s.*, {extra} FROM {read} AS s JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r USING ({keys}) ORDER BY {keys})";
+            }
+
             using var connection = Open();
-            DuckDb.Execute(connection, $"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({SqlText.ReadPath(_series.TablePath(r))})", token);
+            DuckDb.Execute(connection, $"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {read}", token);
             return (string?)table;
         }))).Value;
 

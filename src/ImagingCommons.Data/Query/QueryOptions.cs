@@ -52,6 +52,16 @@ public sealed partial class QueryOptions
     /// <summary>Read a release's series table (built in the background on first use) for series-level queries.</summary>
     public bool UseSeriesTables { get; set; } = true;
 
+    /// <summary>
+    /// Serve a first page without numbering the whole result first (a top-N and an exact count over the series table,
+    /// the rest numbered in the background), and number instance listings of sorted releases by series. Off: every
+    /// result is computed whole and numbered before its first page (the reference the tests compare against).
+    /// </summary>
+    public bool FirstPagesAlone { get; set; } = true;
+
+    /// <summary>DuckDB's memory limit while a series table is built (a database of its own; beyond it the build spills to disk).</summary>
+    public string SeriesBuildMemoryLimit { get; set; } = "1GB";
+
     /// <summary>Where the engine keeps its result database and spills; empty: <c>imagingcommons</c> in the system temp folder.</summary>
     public string? TempDirectory { get; set; }
 
@@ -70,6 +80,7 @@ public sealed partial class QueryOptions
         Check(Deadline >= TimeSpan.Zero, nameof(Deadline), "must not be negative.");
         Check(MaxPageSize >= 1, nameof(MaxPageSize), "must be at least 1.");
         Check(MemoryLimitPattern().IsMatch(MemoryLimit ?? ""), nameof(MemoryLimit), $"'{MemoryLimit}' is not a size such as 2GB or 512MB.");
+        Check(MemoryLimitPattern().IsMatch(SeriesBuildMemoryLimit ?? ""), nameof(SeriesBuildMemoryLimit), $"'{SeriesBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
         Check(MaxResults >= 1, nameof(MaxResults), "must be at least 1.");
         Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive.");

@@ -232,6 +232,20 @@ internal sealed class ResultStore<T> : IDisposable
         return await Collect(entry, waits, key, caller, work, deadline, requestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>The finished result of a key, pinned (dispose the lease), when the store holds one; null otherwise. Starts nothing.</summary>
+    public StoreLease<T>? TryAcquireFinished(string key)
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_entries.TryGetValue(key, out var found) || !found.Task.IsCompletedSuccessfully)
+            {
+                return null;
+            }
+
+            return Pin(found, _time.GetUtcNow(), cacheHit: true);
+        }
+    }
+
     /// <summary>Cancels every running job and drops every entry (finished results are not handed to the eviction callback: their owner is going away).</summary>
     public void Dispose() => Stop();
 

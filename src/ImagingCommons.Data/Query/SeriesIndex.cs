@@ -12,7 +12,9 @@ namespace ImagingCommons.Data.Query;
 /// filters and outputs use only these (and needs no instance-level column) reads one row per series instead of one
 /// per instance, about fifty times fewer.
 /// </summary>
-public sealed record SeriesColumns(IReadOnlySet<string> Columns)
+/// <param name="Ranges">Where each series' rows are in the instance table, when the release is laid out by
+/// <see cref="ReleaseLayout"/> (every series one run of rows); null otherwise.</param>
+public sealed record SeriesColumns(IReadOnlySet<string> Columns, SeriesRanges? Ranges = null)
 {
     /// <summary>The identifiers every series row carries.</summary>
     public static readonly IReadOnlyList<string> Keys = ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID"];
@@ -21,25 +23,64 @@ public sealed record SeriesColumns(IReadOnlySet<string> Columns)
 }
 
 /// <summary>
+/// A release's series ranges file (<c>cache/series/…ranges.parquet</c>): for each series, in the series table's order
+/// (its identifiers), the run of instance-table rows it occupies (<c>__first_row</c>, <c>__rows</c>), whether every
+/// row of each of its instances agrees on the instance's own columns (<c>__uniform</c>; false only for a malformed
+/// multi-row instance), and the least value of each <see cref="Clustered"/> column.
+/// </summary>
+/// <param name="Clustered">Instance-level columns whose values never interleave between series (each series' values
+/// lie in an interval no other series' values enter, and none is NULL): a listing ordered by one of them is a
+/// listing of series ordered by their least value, each series' rows sorted inside it.</param>
+public sealed record SeriesRanges(string Path, IReadOnlySet<string> Clustered)
+{
+    /// <summary>Instance-level columns whose clustering is checked: identifiers that often embed their series' identity (IDC's URLs do).</summary>
+    public static readonly IReadOnlyList<string> ClusterCandidates = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url"];
+
+    /// <summary>The ranges file's column holding a clustered column's least value per series.</summary>
+    public static string LeastOf(string column) => "__min_" + column;
+}
+
+/// <summary>
 /// Builds and finds each release's series table: a cache of dicom_pivot grouped by series (never a second truth),
 /// written once per release under <c>cache/series/</c> in the data directory and rebuilt if the release's file changes.
 /// A column enters it only when the release really has one value per series for it; what varies inside a series
 /// (instance UIDs, URLs, sizes, SR measurements, often SliceThickness) stays on the instance table.
 /// </summary>
+/// <remarks>
+/// <para>One build per data directory: a builder holds <c>&lt;table&gt;.lock</c> (an advisory lock, freed if its
+/// process dies) while it writes, and every other process or instance that needs the same table waits on the lock,
+/// then reads what the builder wrote. Files appear by rename, so nobody reads half a table.</para>
+/// <para>The build runs in a DuckDB database of its own under a memory limit (<see cref="SeriesBuildOptions"/>),
+/// spilling into a work folder beside the cache, so the peak memory of a first start on a new release is bounded.</para>
+/// </remarks>
 public sealed class SeriesIndexes
 {
+    /// <summary>The cache format: part of every file name, so a server with another format never reads these files.</summary>
+    private const string Format = "s2";
+
     /// <summary>Columns that are instance-level by definition: never candidates, whatever a release holds.</summary>
     private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation", "instance_hash"];
 
+    /// <summary>Instance-level columns that describe the instance's file: the same on every row of one instance in a well-formed release.</summary>
+    internal static readonly IReadOnlyList<string> InstanceColumns = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation", "instance_hash"];
+
+    private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(200);
+
     private readonly DataDirectory _data;
+    private readonly SeriesBuildOptions _options;
     private readonly ConcurrentDictionary<string, Lazy<Task<SeriesColumns?>>> _builds = new(StringComparer.Ordinal);
 
-    public SeriesIndexes(DataDirectory data)
+    public SeriesIndexes(DataDirectory data, SeriesBuildOptions? options = null)
     {
         _data = data;
+        _options = options ?? new SeriesBuildOptions();
     }
 
-    public string TablePath(string release) => Path.Combine(CacheFolder, Fingerprint(_data, release) + ".parquet");
+    public string TablePath(string release) => Path.Combine(CacheFolder, Fingerprint(_data, release) + "-" + Format + ".parquet");
+
+    private string RangesPath(string release) => Path.ChangeExtension(TablePath(release), ".ranges.parquet");
+
+    private string InfoPath(string release) => Path.ChangeExtension(TablePath(release), ".json");
 
     private string CacheFolder => Path.Combine(_data.Path, "cache", "series");
 
@@ -77,34 +118,97 @@ public sealed class SeriesIndexes
             return null;
         }
 
-        var table = TablePath(release);
-        var columnsFile = Path.ChangeExtension(table, ".columns.json");
-        if (File.Exists(table) && File.Exists(columnsFile))
+        if (Load(release) is { } ready)
         {
-            var stored = JsonSerializer.Deserialize<HashSet<string>>(File.ReadAllText(columnsFile))!;
-            stored.UnionWith(SeriesColumns.Keys);
-            return new SeriesColumns(stored);
+            return ready;
         }
 
         Directory.CreateDirectory(CacheFolder);
-        var source = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot);
+        using (AcquireLock(TablePath(release) + ".lock", token))
+        {
+            // Another process (or another instance here) may have built it while this one waited.
+            return Load(release) ?? Build(release, token);
+        }
+    }
+
+    private SeriesColumns? Load(string release)
+    {
+        var info = InfoPath(release);
+        if (!File.Exists(TablePath(release)) || !File.Exists(info))
+        {
+            return null;
+        }
+
+        var stored = JsonSerializer.Deserialize<SeriesInfo>(File.ReadAllText(info))!;
+        var columns = new HashSet<string>(stored.Columns, StringComparer.Ordinal);
+        columns.UnionWith(SeriesColumns.Keys);
+        var ranges = stored.Clustered is { } clustered && File.Exists(RangesPath(release))
+            ? new SeriesRanges(RangesPath(release), new HashSet<string>(clustered, StringComparer.Ordinal))
+            : null;
+        return new SeriesColumns(columns, ranges);
+    }
+
+    /// <summary>Waits for the exclusive lock of a build (polling: an advisory lock has no wait with a timeout in .NET).</summary>
+    private static FileStream AcquireLock(string path, CancellationToken token)
+    {
+        while (true)
+        {
+            token.ThrowIfCancellationRequested();
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                // Held by the builder: its table will be there when it lets go.
+                token.WaitHandle.WaitOne(LockPoll);
+            }
+        }
+    }
+
+    private SeriesColumns Build(string release, CancellationToken token)
+    {
+        var pivot = _data.TablePath(release, IdcSchema.DicomPivotName);
+        var sorted = ReleaseLayout.IsSorted(_data.ReadReleaseInfo(release));
+        var table = TablePath(release);
         var candidates = IdcSchema.DicomPivot.Columns
             .Where(c => c.Type != ColumnType.StringList && !InstanceLevel.Contains(c.Name) && !SeriesColumns.Keys.Contains(c.Name))
             .ToList();
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         var work = Path.Combine(CacheFolder, ".work-" + Guid.NewGuid().ToString("N"));
-        var temp = table + ".tmp-" + Guid.NewGuid().ToString("N");
+        var suffix = ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            // It reads the release and writes the cache, both inside the data directory; nothing else.
-            DuckDb.Harden(connection, [_data.Path], [("temp_directory", SqlText.Literal(work)), ("preserve_insertion_order", "false")]);
+            // It reads the release and writes the cache, both inside the data directory; nothing else. Its memory is
+            // bounded: beyond the limit DuckDB spills the aggregation into the work folder.
+            var settings = new List<(string, string)>
+            {
+                ("memory_limit", SqlText.Literal(_options.MemoryLimit)),
+                ("temp_directory", SqlText.Literal(work)),
+                ("preserve_insertion_order", "false"),
+            };
+            if (_options.Threads > 0)
+            {
+                settings.Add(("threads", _options.Threads.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            DuckDb.Harden(connection, [_data.Path], settings);
             var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
+            var source = sorted ? ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true) : ReleaseTables.Source(_data, release, IdcSchema.DicomPivot);
             var aggregates = candidates.Select((c, i) =>
             {
                 var q = SqlText.Identifier(c.Name);
                 return $"any_value({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
-            });
+            }).ToList();
+            if (sorted)
+            {
+                // Where each series' rows are, and the interval of each clustering candidate.
+                aggregates.Add("min(file_row_number) AS __first_row, max(file_row_number) AS __last_row, true AS __uniform");
+                aggregates.AddRange(SeriesRanges.ClusterCandidates.Select(c =>
+                    $"min({SqlText.Identifier(c)}) AS {SqlText.Identifier(SeriesRanges.LeastOf(c))}, max({SqlText.Identifier(c)}) AS {SqlText.Identifier("__max_" + c)}, count({SqlText.Identifier(c)}) AS {SqlText.Identifier("__n_" + c)}"));
+            }
+
             Execute(connection, token,
                 $"CREATE TABLE g AS SELECT {keys}, count(*) AS __rows, count(DISTINCT \"SOPInstanceUID\") AS __instances, "
                 + $"CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
@@ -112,10 +216,19 @@ public sealed class SeriesIndexes
 
             // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once.
             var join = string.Join(" AND ", SeriesColumns.Keys.Select(k => $"g.{SqlText.Identifier(k)} = d.{SqlText.Identifier(k)}"));
+            var multiRow = $"SEMI JOIN (SELECT {keys} FROM g WHERE __rows <> __instances) USING ({keys})";
             Execute(connection, token,
                 $"UPDATE g SET __size = d.size FROM (SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
                 + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) "
-                + $"SEMI JOIN (SELECT {keys} FROM g WHERE __rows <> __instances) USING ({keys})) GROUP BY {keys}) AS d WHERE {join}");
+                + $"{multiRow}) GROUP BY {keys}) AS d WHERE {join}");
+            if (sorted)
+            {
+                // Such an instance is one result row only if its rows agree on the instance's own columns.
+                var own = string.Join(", ", InstanceColumns.Select(SqlText.Identifier));
+                Execute(connection, token,
+                    $"UPDATE g SET __uniform = d.uniform FROM (SELECT {keys}, count(*) = count(DISTINCT \"SOPInstanceUID\") AS uniform FROM "
+                    + $"(SELECT DISTINCT {keys}, {own} FROM {source} {multiRow}) GROUP BY {keys}) AS d WHERE {join}");
+            }
 
             var constant = new HashSet<string>(StringComparer.Ordinal);
             using (var command = DuckDb.Command(connection, "SELECT " + string.Join(", ", candidates.Select((_, i) => $"coalesce(bool_and(k{i.ToString(CultureInfo.InvariantCulture)}), true)")) + " FROM g"))
@@ -139,22 +252,65 @@ public sealed class SeriesIndexes
                     token);
             }
 
+            var clustered = sorted ? Clustered(connection, token) : null;
             var select = string.Join(", ", SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(candidates.Select(c => c.Name).Where(constant.Contains)).Select(SqlText.Identifier));
-            Execute(connection, token, $"COPY (SELECT {select} FROM g ORDER BY {keys}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd)");
-            File.Move(temp, table, overwrite: true);
-            File.WriteAllText(columnsFile + ".tmp", JsonSerializer.Serialize(constant.Order(StringComparer.Ordinal)));
-            File.Move(columnsFile + ".tmp", columnsFile, overwrite: true);
-            constant.UnionWith(SeriesColumns.Keys);
-            return new SeriesColumns(constant);
+            Execute(connection, token, $"COPY (SELECT {select} FROM g ORDER BY {keys}) TO {SqlText.Literal(table + suffix)} (FORMAT parquet, COMPRESSION zstd)");
+            if (clustered is not null)
+            {
+                var least = string.Join("", clustered.Select(c => ", " + SqlText.Identifier(SeriesRanges.LeastOf(c))));
+                Execute(connection, token,
+                    $"COPY (SELECT {keys}, __rows, __instances, __first_row, __uniform{least} FROM g ORDER BY {keys}) "
+                    + $"TO {SqlText.Literal(RangesPath(release) + suffix)} (FORMAT parquet, COMPRESSION zstd)");
+                File.Move(RangesPath(release) + suffix, RangesPath(release), overwrite: true);
+            }
+
+            File.Move(table + suffix, table, overwrite: true);
+            var info = new SeriesInfo([.. constant.Order(StringComparer.Ordinal)], clustered);
+            File.WriteAllText(InfoPath(release) + suffix, JsonSerializer.Serialize(info));
+            File.Move(InfoPath(release) + suffix, InfoPath(release), overwrite: true);
+            return Load(release)!;
         }
         finally
         {
-            File.Delete(temp);
+            foreach (var path in new[] { table, RangesPath(release), InfoPath(release) })
+            {
+                File.Delete(path + suffix);
+            }
+
             if (Directory.Exists(work))
             {
                 Directory.Delete(work, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Null when some series is not one run of rows (then no listing is read by series); else the candidates that
+    /// cluster by series: no NULL, and, with the series ordered by their least value, each one's least value above
+    /// the greatest of the one before.
+    /// </summary>
+    private static List<string>? Clustered(DuckDBConnection connection, CancellationToken token)
+    {
+        var contiguous = DuckDb.Scalar(connection, "SELECT coalesce(bool_and(__last_row - __first_row + 1 = __rows), true) FROM g", token);
+        if (contiguous is not true)
+        {
+            return null;
+        }
+
+        var clustered = new List<string>();
+        foreach (var column in SeriesRanges.ClusterCandidates)
+        {
+            var least = SqlText.Identifier(SeriesRanges.LeastOf(column));
+            var most = SqlText.Identifier("__max_" + column);
+            var sql = $"SELECT coalesce(bool_and(n = __rows AND (before IS NULL OR lo > before)), true) FROM "
+                + $"(SELECT {SqlText.Identifier("__n_" + column)} AS n, __rows, {least} AS lo, lag({most}) OVER (ORDER BY {least}, {most}) AS before FROM g)";
+            if (DuckDb.Scalar(connection, sql, token) is true)
+            {
+                clustered.Add(column);
+            }
+        }
+
+        return clustered;
     }
 
     /// <summary>Release version plus the instance file's size and time: a re-created release never meets an old cache.</summary>
@@ -166,4 +322,17 @@ public sealed class SeriesIndexes
     }
 
     private static void Execute(DuckDBConnection connection, CancellationToken token, string sql) => DuckDb.Execute(connection, sql, token);
+
+    /// <summary>What a build found: the constant columns, and (for a sorted release whose series are runs of rows) the clustered ones.</summary>
+    private sealed record SeriesInfo(IReadOnlyList<string> Columns, IReadOnlyList<string>? Clustered);
+}
+
+/// <summary>How a series table is built: the memory it may use (beyond it, DuckDB spills to disk) and its threads.</summary>
+public sealed record SeriesBuildOptions
+{
+    /// <summary>DuckDB's memory limit for the build (e.g. 1GB).</summary>
+    public string MemoryLimit { get; init; } = "1GB";
+
+    /// <summary>DuckDB's threads for the build; 0: one per core.</summary>
+    public int Threads { get; init; }
 }

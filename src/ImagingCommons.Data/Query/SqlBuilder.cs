@@ -73,6 +73,53 @@ public static class SqlBuilder
         };
     }
 
+    /// <summary>
+    /// The dicom_pivot columns of a query's output in its API order (its ORDER BY); null for an output that is no
+    /// dicom_pivot column (a TCGA field). Every output of these kinds is in its ORDER BY.
+    /// </summary>
+    public static IReadOnlyList<string?> PivotOrder(QuerySpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        switch (spec.Kind)
+        {
+            case QueryKind.V1Manifest:
+                var selected = V1ManifestColumns.Where(c => spec.Fields.Contains(c.Key)).Select(c => c.Column).ToList();
+                return selected.Count == 0 ? [] : [selected[^1], .. selected.Take(selected.Count - 1)];
+            case QueryKind.V1Query:
+                return spec.Fields.Distinct(StringComparer.Ordinal).Select(ApiCatalog.V1QueryColumn).ToList();
+            case QueryKind.V1CohortObjects:
+                return CohortLevels.All.Take(CohortLevels.Depth(spec.Level)).Select(l => l.Column).ToList();
+            case QueryKind.V2Manifest:
+                return spec.Fields.Select(f => ApiCatalog.V2FieldsLower[f.ToLowerInvariant()]).DistinctBy(f => f.Name)
+                    .Select(f => f.EvaluatedIn == SourceTable.DicomPivot ? f.Name : null).ToList();
+            case QueryKind.V1DicomMetadata:
+                return ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"];
+            default:
+                throw new InvalidOperationException("Unknown query kind " + spec.Kind);
+        }
+    }
+
+    /// <summary>
+    /// The distinct series that pass a spec's filters, read from the series table (which must cover the filters), with
+    /// <paramref name="columns"/> of it: the engine numbers them to page through an instance listing by series.
+    /// </summary>
+    public static CompiledQuery QualifyingSeries(QuerySpec spec, IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(columns);
+        var where = new WhereBuilder(spec.Filters, bySeries: true);
+        var select = string.Join(", ", columns.Select(c => $"dicom_pivot.{Identifier(c)} AS {Identifier(c)}"));
+        return new CompiledQuery($"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}", where.Parameters, [], []);
+    }
+
+    /// <summary>Whether the series table can evaluate every dicom_pivot filter of a filter set (TCGA filters join either table).</summary>
+    public static bool SeriesCoverFilters(SeriesColumns series, FilterSet filters)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(filters);
+        return series.Covers(filters.Entries.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot).Select(e => e.Attribute.Name));
+    }
+
     /// <summary>The granularity of a v2 manifest (decides which counts are added), per the original's rules.</summary>
     public static string Granularity(IEnumerable<string> fields)
     {

@@ -129,9 +129,12 @@ public sealed class DataDirectory
 
 /// <summary>Facts about one held release, written once when it is published.</summary>
 /// <param name="Synthetic">Made by the generator: its rows describe no real images and its URLs name no real objects.</param>
+/// <param name="InstanceOrder">The sort key of the instance table (<see cref="ReleaseLayout.InstanceOrder"/>); null in
+/// releases written before the layout existed, whose rows are in no particular order.</param>
 public sealed record ReleaseInfo(
     [property: JsonPropertyName("idc_data_version")] string IdcDataVersion,
     [property: JsonPropertyName("date_active")] string DateActive,
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("row_counts")] IReadOnlyDictionary<string, long> RowCounts,
-    [property: JsonPropertyName("synthetic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Synthetic = false);
+    [property: JsonPropertyName("synthetic"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Synthetic = false,
+    [property: JsonPropertyName("instance_order"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? InstanceOrder = null);

@@ -14,12 +14,13 @@ public static class ReleaseTables
     private static readonly ConcurrentDictionary<string, IReadOnlyList<ColumnDef>> Missing = new(StringComparer.Ordinal);
 
     /// <summary>A DuckDB table expression for the release's table: <c>read_parquet(...)</c>, widened when columns are missing.</summary>
-    public static string Source(DataDirectory data, string release, TableSchema table)
+    /// <param name="withRowNumbers">Adds <c>file_row_number</c>, each row's position in the file (a filter on it skips row groups).</param>
+    public static string Source(DataDirectory data, string release, TableSchema table, bool withRowNumbers = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(table);
         var path = data.TablePath(release, table.Name);
-        var read = "read_parquet(" + SqlText.ReadPath(path) + ")";
+        var read = "read_parquet(" + SqlText.ReadPath(path) + (withRowNumbers ? ", file_row_number = true)" : ")");
         var missing = MissingColumns(path, table);
         if (missing.Count == 0)
         {

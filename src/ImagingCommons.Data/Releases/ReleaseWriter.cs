@@ -90,10 +90,13 @@ public sealed class ReleaseWriter : IDisposable
 
     public string TablePath(string table) => Path.Combine(StagingFolder, table + ".parquet");
 
-    /// <summary>Publishes the staged release and records it in the version list (marked when it is synthetic).</summary>
+    /// <summary>
+    /// Publishes the staged release and records it in the version list (marked when it is synthetic). Every writer
+    /// writes its instance table in <see cref="ReleaseLayout"/>'s order, which release.json records.
+    /// </summary>
     public void Commit(string source, IReadOnlyDictionary<string, long> rowCounts, bool synthetic = false)
     {
-        DataDirectory.WriteReleaseInfo(StagingFolder, new ReleaseInfo(Version, DateActive, source, rowCounts, synthetic));
+        DataDirectory.WriteReleaseInfo(StagingFolder, new ReleaseInfo(Version, DateActive, source, rowCounts, synthetic, ReleaseLayout.InstanceOrder));
         Directory.CreateDirectory(_data.ReleasesPath);
         var target = _data.ReleasePath(Version);
         if (Directory.Exists(target))

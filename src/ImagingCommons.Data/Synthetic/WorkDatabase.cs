@@ -1,5 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
+using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Schema;
 
 namespace ImagingCommons.Data.Synthetic;
@@ -161,7 +162,7 @@ internal sealed class WorkDatabase : IDisposable
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         cancellationToken.ThrowIfCancellationRequested();
-        counts[IdcSchema.DicomPivotName] = Copy(PivotSql(), tablePath(IdcSchema.DicomPivotName));
+        counts[IdcSchema.DicomPivotName] = Copy(PivotSql(), tablePath(IdcSchema.DicomPivotName), ReleaseLayout.InstanceCopyOptions);
 
         // TCGA rows exactly for the TCGA patients that have series in this release.
         foreach (var (schema, table) in new[] { (IdcSchema.Clinical, Clinical), (IdcSchema.Biospecimen, Biospecimen) })
@@ -196,9 +197,10 @@ internal sealed class WorkDatabase : IDisposable
         // its SOP Instance UIDs (keyed on the unchanging SeriesInstanceUID) stay the same. The 128-bit md5
         // number is used as its two 64-bit halves: casting a UHUGEINT to text is ~100x slower in DuckDB.
         const string levels = "CASE WHEN instance_count >= 4 THEN instance_count - 2 ELSE instance_count END";
+        const string sop = "uid_root || left(CAST(n_hi AS VARCHAR) || CAST(n_lo AS VARCHAR), least(38, 64 - length(uid_root)))";
         var expressions = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["SOPInstanceUID"] = "uid_root || left(CAST(n_hi AS VARCHAR) || CAST(n_lo AS VARCHAR), least(38, 64 - length(uid_root)))",
+            ["SOPInstanceUID"] = sop,
             ["crdc_instance_uuid"] = "inst_uuid",
             ["gcs_url"] = "'gs://' || gcs_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
             ["aws_url"] = "'s3://' || aws_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
@@ -220,6 +222,12 @@ internal sealed class WorkDatabase : IDisposable
                      ELSE ['ORIGINAL', 'PRIMARY', 'OVERVIEW', 'NONE'] END
                 """,
         };
+        // Rows in the order of the release layout (ReleaseLayout.InstanceOrder): series by their identifiers, and the
+        // instances of a series by SOPInstanceUID, sorted as a list per series (cheap) rather than as 48 M wide rows.
+        const string hi = "md5_number_upper(SeriesInstanceUID || '/' || i)";
+        const string lo = "md5_number_lower(SeriesInstanceUID || '/' || i)";
+        var instances = $"list_sort(list_transform(range(instance_count), i -> struct_pack(sop := {sop.Replace("n_hi", hi, StringComparison.Ordinal).Replace("n_lo", lo, StringComparison.Ordinal)}, i := i, n_hi := {hi}, n_lo := {lo})))";
+        var seriesOrder = string.Join(", ", ReleaseLayout.InstanceOrder.Take(4).Select(SqlText.Identifier));
         const string uuid = "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || " +
             "substr('89ab', CAST(ascii(substr(h, 17, 1)) % 4 AS INTEGER) + 1, 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)";
         return $"""
@@ -227,8 +235,8 @@ internal sealed class WorkDatabase : IDisposable
             FROM (
                 SELECT *, {uuid} AS inst_uuid
                 FROM (
-                    SELECT *, md5(crdc_series_uuid || '/' || i) AS h, md5_number_upper(SeriesInstanceUID || '/' || i) AS n_hi, md5_number_lower(SeriesInstanceUID || '/' || i) AS n_lo
-                    FROM (SELECT *, unnest(range(instance_count)) AS i FROM (SELECT * FROM rel ORDER BY ordinal))))
+                    SELECT * EXCLUDE (o), o.i AS i, o.n_hi AS n_hi, o.n_lo AS n_lo, md5(crdc_series_uuid || '/' || o.i) AS h
+                    FROM (SELECT *, unnest({instances}) AS o FROM (SELECT * FROM rel ORDER BY {seriesOrder}))))
             """;
     }
 
@@ -284,10 +292,10 @@ internal sealed class WorkDatabase : IDisposable
     private static string Projection(TableSchema schema, Func<ColumnDef, string> expression) =>
         string.Join(",\n       ", schema.Columns.Select(c => $"CAST({expression(c)} AS {c.DuckDbType}) AS {SqlText.Identifier(c.Name)}"));
 
-    private long Copy(string selectSql, string path)
+    private long Copy(string selectSql, string path, string options = "FORMAT parquet, COMPRESSION zstd")
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = $"COPY ({selectSql}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION zstd)";
+        command.CommandText = $"COPY ({selectSql}) TO {SqlText.Literal(path)} ({options})";
         return command.ExecuteNonQuery();
     }
 

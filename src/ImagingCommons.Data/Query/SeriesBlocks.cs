@@ -1,0 +1,155 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+
+namespace ImagingCommons.Data.Query;
+
+/// <summary>
+/// How an instance listing is paged through by series (docs/paging.md, "Instance listings by series"): when every
+/// series of the result contributes a known number of rows that follow one another in the API's order, the result is
+/// numbered per series (a table of at most a million rows, built in milliseconds from the series table) instead of per
+/// row, and a page reads just the instance-table rows of the series it covers.
+/// </summary>
+/// <remarks>
+/// <para>It applies when the release is laid out by <see cref="Releases.ReleaseLayout"/> (each series one run of
+/// rows, <see cref="SeriesRanges"/>), the series table evaluates every filter, and the API order sorts whole series:
+/// its columns before the first instance-level one (the prefix) are series-level and either hold all four series
+/// identifiers, or are followed by an instance-level column whose values cluster by series (IDC's URLs embed the
+/// series UUID). Ordered by the prefix (and that column's least value), the series' rows never interleave.</para>
+/// <para>Each series then contributes one row per instance (<c>__instances</c>, distinct SOPInstanceUIDs) when the
+/// output holds SOPInstanceUID and otherwise only series-level columns or the instance's own columns (the same on
+/// every row of an instance, checked per series as <c>__uniform</c>); /dicomMetadata lists every row
+/// (<c>__rows</c>). A page runs the query's own SQL over just its series' rows, so its values, groups and order are
+/// the materialised path's; the row count is checked against the numbering.</para>
+/// </remarks>
+internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllRows)
+{
+    private static readonly string[] RangeColumns = ["__instances", "__rows", "__first_row", "__uniform"];
+
+    /// <summary>The plan for a spec over a release's series table; null when its listing is not one of series.</summary>
+    public static SeriesBlocks? For(QuerySpec spec, SeriesColumns? series)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (series?.Ranges is not { } ranges || !SqlBuilder.SeriesCoverFilters(series, spec.Filters))
+        {
+            return null;
+        }
+
+        var order = SqlBuilder.PivotOrder(spec);
+        if (order.Count == 0 || order.Any(c => c is null))
+        {
+            return null;
+        }
+
+        var allRows = spec.Kind == QueryKind.V1DicomMetadata;
+        if (!allRows && (!order.Contains("SOPInstanceUID") || order.Any(c => !series.Columns.Contains(c!) && !SeriesIndexes.InstanceColumns.Contains(c!))))
+        {
+            return null;
+        }
+
+        var first = order.ToList().FindIndex(c => !series.Columns.Contains(c!));
+        if (first < 0)
+        {
+            // Series-level throughout: the series table answers it whole.
+            return null;
+        }
+
+        var prefix = order.Take(first).Select(c => c!).ToList();
+        if (SeriesColumns.Keys.All(prefix.Contains))
+        {
+            return new SeriesBlocks(prefix, allRows);
+        }
+
+        return ranges.Clustered.Contains(order[first]!)
+            ? new SeriesBlocks([.. prefix, SeriesRanges.LeastOf(order[first]!)], allRows)
+            : null;
+    }
+
+    /// <summary>The qualifying series with what the numbering needs.</summary>
+    public CompiledQuery Qualifying(QuerySpec spec) =>
+        SqlBuilder.QualifyingSeries(spec, [.. SeriesColumns.Keys.Union(SeriesOrder, StringComparer.Ordinal), .. RangeColumns]);
+
+    /// <summary>
+    /// Creates the numbered table of the qualifying series (<paramref name="qualifying"/>: their SQL, resolved): each
+    /// with its first result row (<c>__start</c>), its result rows (<c>__count</c>) and its run of instance-table rows.
+    /// Returns the total, or null when some series has an instance whose rows disagree (then the listing is numbered
+    /// per row instead).
+    /// </summary>
+    public long? Number(DuckDBConnection connection, string table, string qualifying, IReadOnlyList<object> parameters, CancellationToken token, Action started)
+    {
+        var count = AllRows ? "__rows" : "__instances";
+        var order = string.Join(", ", SeriesOrder.Concat(SeriesColumns.Keys).Distinct(StringComparer.Ordinal).Select(c => SqlText.Identifier(c) + " ASC NULLS FIRST"));
+        DuckDb.Execute(connection, $"CREATE TEMP TABLE q_{table} AS {qualifying}", token, started, [.. parameters]);
+        try
+        {
+            if (!AllRows && DuckDb.Scalar(connection, $"SELECT coalesce(bool_and(__uniform), true) FROM q_{table}", token) is not true)
+            {
+                return null;
+            }
+
+            DuckDb.Execute(connection,
+                $"CREATE TABLE {table} AS SELECT __start, __count, __first_row, __rows FROM ("
+                + $"SELECT CAST(sum({count}) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - {count} AS BIGINT) AS __start, "
+                + $"CAST({count} AS BIGINT) AS __count, CAST(__first_row AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM q_{table}) ORDER BY __start",
+                token);
+            return Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT CAST(coalesce(sum(__count), 0) AS BIGINT) FROM {table}", token) ?? 0L, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            DuckDb.Execute(connection, $"DROP TABLE IF EXISTS q_{table}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>The series a page [offset, offset + count) covers, in the numbering's order.</summary>
+    public static List<BlockSeries> Covering(DuckDBConnection connection, string table, long offset, int count, CancellationToken token)
+    {
+        using var command = DuckDb.Command(connection,
+            $"SELECT __start, __count, __first_row, __rows FROM {table} WHERE __start < $2 AND __start + __count > $1 ORDER BY __start",
+            offset, offset + count);
+        return DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                var series = new List<BlockSeries>();
+                while (reader.Read())
+                {
+                    series.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+                }
+
+                return series;
+            },
+            token);
+    }
+
+    /// <summary>
+    /// The instance-table rows of some series as a table expression: one range read per run of adjacent series, each
+    /// a filter on <c>file_row_number</c> that skips the other row groups.
+    /// </summary>
+    public static string RowsOf(IEnumerable<BlockSeries> series, string source)
+    {
+        var runs = new List<(long First, long Last)>();
+        foreach (var s in series.OrderBy(s => s.FirstRow))
+        {
+            var last = s.FirstRow + s.Rows - 1;
+            if (runs.Count > 0 && runs[^1].Last + 1 == s.FirstRow)
+            {
+                runs[^1] = (runs[^1].First, last);
+            }
+            else
+            {
+                runs.Add((s.FirstRow, last));
+            }
+        }
+
+        return "(" + string.Join(" UNION ALL ", runs.Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM {source} WHERE file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
+    }
+}
+
+/// <summary>One series of a numbered listing: its first result row, its result rows, and its run of instance-table rows.</summary>
+internal sealed record BlockSeries(long Start, long Count, long FirstRow, long Rows);
+
+/// <summary>How the pages of a result numbered by series are read: the query's own SQL over the instance table, run on a page's series.</summary>
+/// <param name="Compiled">The query compiled over the instance table.</param>
+/// <param name="AllRows">/dicomMetadata: every row in file order (ties of the API order keep the writer's order).</param>
+internal sealed record BlockReader(CompiledQuery Compiled, bool AllRows);

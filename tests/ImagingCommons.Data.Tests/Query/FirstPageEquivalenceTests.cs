@@ -1,0 +1,179 @@
+using System.Text.Json;
+using ImagingCommons.Data.Query;
+using ImagingCommons.Data.Releases;
+using ImagingCommons.Data.Synthetic;
+
+namespace ImagingCommons.Data.Tests.Query;
+
+/// <summary>A generated release at a given scale, with a reference engine that computes every result whole.</summary>
+public abstract class ScaledRelease : IDisposable
+{
+    protected ScaledRelease(double scale)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "ic-scaled-" + Guid.NewGuid().ToString("N"));
+        Data = new DataDirectory(Root);
+        ReleaseGenerator.Generate(Data, new GeneratorOptions(scale, 11));
+        Reference = new QueryEngine(Data, new QueryOptions { FirstPagesAlone = false });
+        Reference.WarmUpAsync("24.0", CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public string Root { get; }
+
+    public DataDirectory Data { get; }
+
+    /// <summary>Every result materialised and numbered before its first page: the path the new ones must agree with.</summary>
+    public QueryEngine Reference { get; }
+
+    public void Dispose()
+    {
+        Reference.Dispose();
+        GC.SuppressFinalize(this);
+        Directory.Delete(Root, recursive: true);
+    }
+}
+
+public sealed class SmallScaledRelease() : ScaledRelease(ReleaseGenerator.DefaultScale);
+
+public sealed class LargerScaledRelease() : ScaledRelease(0.01);
+
+/// <summary>Which way the engine under test is expected to serve a query.</summary>
+public enum ServedBy
+{
+    /// <summary>First page from a top-N over the series table, later pages from the numbered result.</summary>
+    Head,
+
+    /// <summary>Numbered by series, every page read from its series' instance rows.</summary>
+    Blocks,
+
+    /// <summary>Numbered whole, as before.</summary>
+    Numbered,
+}
+
+/// <summary>
+/// Every query kind gives the same rows in the same order, with the same totals, whether its pages are read on the new
+/// paths (first pages alone, listings numbered by series) or from the result computed whole and numbered: no row lost,
+/// repeated or moved, at page sizes that cut series in the middle and at deep offsets.
+/// </summary>
+public abstract class FirstPageEquivalenceTests(ScaledRelease release)
+{
+
+    public static TheoryData<ServedBy, QueryKind, string, string, bool, bool, string?> Queries => new()
+    {
+        // Instance listings in the layout's order: numbered by series.
+        { ServedBy.Blocks, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","gcs_url"]""", true, true, null },
+        { ServedBy.Blocks, QueryKind.V2Manifest, "{}", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","StudyDate","instance_size"]""", false, true, null },
+        { ServedBy.Blocks, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
+        { ServedBy.Blocks, QueryKind.V1Query, """{"collection_id":["tcga_luad","nlst","tcga_kirc"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","instance_size"]""", false, false, null },
+        { ServedBy.Blocks, QueryKind.V1CohortObjects, """{"Modality":["CT","PT"]}""", "[]", false, false, "Instance" },
+        { ServedBy.Blocks, QueryKind.V1DicomMetadata, "{}", "[]", false, false, null },
+
+        // Ordered by a URL, which holds its series' UUID: series ordered by their least URL.
+        { ServedBy.Blocks, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.Blocks, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
+
+        // Series-level listings: the first page from the series table alone.
+        { ServedBy.Head, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","crdc_series_uuid","aws_bucket"]""", true, true, null },
+        { ServedBy.Head, QueryKind.V2Manifest, """{"Modality":["CT","MR"],"BodyPartExamined":["CHEST","None"]}""", """["collection_id"]""", true, true, null },
+        { ServedBy.Head, QueryKind.V2Manifest, """{"age_at_diagnosis_btw":[40,70]}""", """["Modality","collection_id","race"]""", true, true, null },
+        { ServedBy.Head, QueryKind.V1Manifest, """{"Modality":["CT"]}""", """["Collection_ID","Patient_ID","CRDC_Series_GUID"]""", false, false, null },
+        { ServedBy.Head, QueryKind.V1Query, "{}", """["Modality","BodyPartExamined","SeriesDescription"]""", false, false, null },
+        { ServedBy.Head, QueryKind.V1CohortObjects, """{"collection_id":["nlst","tcga_luad"]}""", "[]", false, false, "Series" },
+        { ServedBy.Head, QueryKind.V1CohortObjects, "{}", "[]", false, false, "Patient" },
+
+        // Neither: an order no layout gives (SOPInstanceUID first), a URL alone (one row per URL, not per instance).
+        { ServedBy.Numbered, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true, null },
+        { ServedBy.Numbered, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task Pages_on_the_new_paths_are_the_whole_results_pages(ServedBy path, QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
+    {
+        var spec = Spec(kind, filters, fields, counts, groupSize, level);
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        var reference = Rows(expected.Rows);
+        Assert.True(reference.Count > 1, "a query whose result has one row tests no paging");
+
+        foreach (var pageSize in new[] { 1, 7, 100, 1000 })
+        {
+            // A fresh engine per page size: once numbered, a result serves its first page from the numbering.
+            using var engine = new QueryEngine(release.Data);
+            await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+            var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
+            Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
+            Assert.Equal(reference.Take(pageSize), Rows(first.Rows));
+
+            // Pages in order from the second (at most 40 of them), then a few deep ones and the last.
+            var offsets = Enumerable.Range(1, 40).Select(i => (long)i * pageSize).TakeWhile(o => o < reference.Count)
+                .Concat([reference.Count / 3, reference.Count / 2 + 1, Math.Max(0, reference.Count - pageSize), reference.Count - 1]);
+            Handles later = default;
+            foreach (var offset in offsets)
+            {
+                var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
+                Assert.Equal(expected.Handle.Total, page.Handle!.Total);
+                Assert.Equal(reference.Skip((int)offset).Take(pageSize), Rows(page.Rows));
+                later = later.With(page.Handle);
+            }
+
+            Assert.Equal(path, (first.Handle.Head, later) switch
+            {
+                ({ }, { Blocks: 0 }) => ServedBy.Head,
+                (null, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
+                (null, { Blocks: 0 }) => ServedBy.Numbered,
+                _ => throw new InvalidOperationException($"mixed paths: head {first.Handle.Head is not null}, {later}"),
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Preview_counts_are_one_row_from_the_series_table_with_no_count_query()
+    {
+        var spec = Spec(QueryKind.V2Manifest, """{"Modality":["CT","MR"],"BodyPartExamined":["CHEST","None"]}""", "[]", true, true, null);
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        using var engine = new QueryEngine(release.Data);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var page = await engine.ReadAsync("24.0", spec, 0, 1000);
+        Assert.NotNull(page.Handle!.Head);
+        Assert.Equal(1, page.Handle.Total);
+        Assert.Equal(Rows(expected.Rows), Rows(page.Rows));
+    }
+
+    [Fact]
+    public async Task A_page_past_the_end_is_empty_on_the_new_paths()
+    {
+        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        using var engine = new QueryEngine(release.Data);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var first = await engine.ReadAsync("24.0", spec, 0, 10);
+        var past = await engine.ReadAsync("24.0", spec, first.Handle!.Total, 10);
+        Assert.NotNull(past.Handle!.Blocks);
+        Assert.Empty(past.Rows);
+    }
+
+    private static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
+    {
+        using var document = JsonDocument.Parse(filters);
+        var version = kind == QueryKind.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
+        Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
+        return new QuerySpec
+        {
+            Kind = kind,
+            Filters = set,
+            Fields = kind == QueryKind.V1CohortObjects ? [] : JsonSerializer.Deserialize<string[]>(fields)!,
+            Counts = counts,
+            GroupSize = groupSize,
+            Level = level,
+        };
+    }
+
+    private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
+
+    private readonly record struct Handles(int Blocks, int Numbered)
+    {
+        public Handles With(ResultHandle handle) => handle.Blocks is null ? this with { Numbered = Numbered + 1 } : this with { Blocks = Blocks + 1 };
+    }
+}
+
+public sealed class SmallFirstPageEquivalenceTests(SmallScaledRelease release) : FirstPageEquivalenceTests(release), IClassFixture<SmallScaledRelease>;
+
+public sealed class LargerFirstPageEquivalenceTests(LargerScaledRelease release) : FirstPageEquivalenceTests(release), IClassFixture<LargerScaledRelease>;
