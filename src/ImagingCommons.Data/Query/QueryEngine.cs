@@ -40,6 +40,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly SeriesIndexes _series;
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, BlockWindow> _windows = new(StringComparer.Ordinal);
     private long _runs;
     private int _running;
     private int _queued;
@@ -513,14 +514,23 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// </summary>
     private IReadOnlyList<object?[]> ReadBlocks(ResultHandle handle, BlockReader blocks, long offset, int count, CancellationToken token)
     {
+        // A page usually lies in rows already read for the page before: reading a few thousand rows costs about what
+        // reading one page does (a row group is decompressed either way), so each read reads ahead and is kept.
+        var end = Math.Min(offset + count, handle.Total);
+        if (_windows.TryGetValue(handle.Table, out var window) && offset >= window.Start && end <= window.Start + window.Rows.Count)
+        {
+            return window.Rows.Skip((int)(offset - window.Start)).Take((int)Math.Max(end - offset, 0)).ToList();
+        }
+
+        var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
         using var connection = Open();
-        var series = SeriesBlocks.Covering(connection, handle.Table, offset, count, token);
+        var series = SeriesBlocks.Covering(connection, handle.Table, offset, span, token);
         if (series.Count == 0)
         {
             return [];
         }
 
-        var rows = SeriesBlocks.RowsOf(series, ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true));
+        var rows = SeriesBlocks.RowsOf(series, ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true), blocks.Columns);
         var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", rows, StringComparison.Ordinal), handle.Release, null);
         sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
         using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
@@ -531,8 +541,31 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             throw new InvalidDataException($"The series table of release {handle.Release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
         }
 
+        KeepWindow(handle.Table, new BlockWindow(series[0].Start, read));
         var skip = (int)(offset - series[0].Start);
         return read.Skip(Math.Max(skip, 0)).Take(count).ToList();
+    }
+
+    /// <summary>Values read ahead per page read of a listing numbered by series (rows × columns).</summary>
+    private const int ReadAheadValues = 65_536;
+
+    /// <summary>Listings whose read-ahead rows are kept (one window each; the oldest go first).</summary>
+    private const int MaxWindows = 32;
+
+    private void KeepWindow(string table, BlockWindow window)
+    {
+        _windows[table] = window;
+        while (_windows.Count > MaxWindows)
+        {
+            var oldest = _windows.MinBy(w => w.Value.Stamp);
+            _windows.TryRemove(oldest.Key, out _);
+        }
+    }
+
+    /// <summary>Rows [Start, Start + Rows.Count) of a listing numbered by series: whole series, as the last read read them.</summary>
+    private sealed record BlockWindow(long Start, IReadOnlyList<object?[]> Rows)
+    {
+        public long Stamp { get; } = Stopwatch.GetTimestamp();
     }
 
     private Task<IReadOnlyList<object?[]>> ReadNumberedAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken) =>
@@ -578,6 +611,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return;
         }
 
+        _windows.TryRemove(handle.Table, out _);
         using var connection = Open();
         DuckDb.Execute(connection, $"DROP TABLE IF EXISTS {handle.Table}", CancellationToken.None);
     }

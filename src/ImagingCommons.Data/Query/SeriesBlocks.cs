@@ -125,8 +125,10 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     /// The instance-table rows of some series as a table expression: one range read per run of adjacent series, each
     /// a filter on <c>file_row_number</c> that skips the other row groups.
     /// </summary>
-    public static string RowsOf(IEnumerable<BlockSeries> series, string source)
+    /// <param name="columns">The instance-table columns the query reads (a union's branches read only these).</param>
+    public static string RowsOf(IEnumerable<BlockSeries> series, string source, IReadOnlyCollection<string> columns)
     {
+        var select = string.Join(", ", columns.Append("file_row_number").Select(SqlText.Identifier));
         var runs = new List<(long First, long Last)>();
         foreach (var s in series.OrderBy(s => s.FirstRow))
         {
@@ -142,7 +144,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         }
 
         return "(" + string.Join(" UNION ALL ", runs.Select(r =>
-            string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM {source} WHERE file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
+            string.Create(CultureInfo.InvariantCulture, $"SELECT {select} FROM {source} WHERE file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
     }
 }
 
@@ -152,4 +154,16 @@ internal sealed record BlockSeries(long Start, long Count, long FirstRow, long R
 /// <summary>How the pages of a result numbered by series are read: the query's own SQL over the instance table, run on a page's series.</summary>
 /// <param name="Compiled">The query compiled over the instance table.</param>
 /// <param name="AllRows">/dicomMetadata: every row in file order (ties of the API order keep the writer's order).</param>
-internal sealed record BlockReader(CompiledQuery Compiled, bool AllRows);
+internal sealed partial record BlockReader(CompiledQuery Compiled, bool AllRows)
+{
+    /// <summary>
+    /// The instance-table columns the query reads: the identifiers (the TCGA joins name PatientID bare) and every
+    /// <c>dicom_pivot."…"</c> it names; a column missed would fail the query, never change its answer.
+    /// </summary>
+    public IReadOnlyCollection<string> Columns { get; } = Releases.ReleaseLayout.InstanceOrder
+        .Concat(ColumnReference().Matches(Compiled.Sql).Select(m => m.Groups[1].Value.Replace("\"\"", "\"", StringComparison.Ordinal)))
+        .Distinct(StringComparer.Ordinal).ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex("dicom_pivot\\.\"((?:[^\"]|\"\")+)\"")]
+    private static partial System.Text.RegularExpressions.Regex ColumnReference();
+}

@@ -209,26 +209,81 @@ public sealed class SeriesIndexes
                     $"min({SqlText.Identifier(c)}) AS {SqlText.Identifier(SeriesRanges.LeastOf(c))}, max({SqlText.Identifier(c)}) AS {SqlText.Identifier("__max_" + c)}, count({SqlText.Identifier(c)}) AS {SqlText.Identifier("__n_" + c)}"));
             }
 
-            Execute(connection, token,
-                $"CREATE TABLE g AS SELECT {keys}, count(*) AS __rows, count(DISTINCT \"SOPInstanceUID\") AS __instances, "
-                + $"CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
-                + $"FROM {source} GROUP BY {keys}");
+            // By parts, so that the aggregation's state is a part's, not the release's: runs of rows of a sorted release
+            // (each read skips the other row groups), else partitions of the series by a hash of their identifiers.
+            // Each part's series go to a file of their own in the work folder, never into memory all at once.
+            Directory.CreateDirectory(work);
+            var aggregate = $"SELECT {keys}, count(*) AS __rows, count(DISTINCT \"SOPInstanceUID\") AS __instances, "
+                + $"CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} FROM {source}";
+            var parts = sorted ? RowRanges(connection, pivot, token) : HashParts(release, keys);
+            var files = new List<string>();
+            for (var i = 0; i < parts.Count; i++)
+            {
+                files.Add(Path.Combine(work, string.Create(CultureInfo.InvariantCulture, $"part-{i}.parquet")));
+                Execute(connection, token, $"COPY ({aggregate} WHERE {parts[i]} GROUP BY {keys}) TO {SqlText.Literal(files[^1])} (FORMAT parquet)");
+            }
 
-            // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once.
-            var join = string.Join(" AND ", SeriesColumns.Keys.Select(k => $"g.{SqlText.Identifier(k)} = d.{SqlText.Identifier(k)}"));
-            var multiRow = $"SEMI JOIN (SELECT {keys} FROM g WHERE __rows <> __instances) USING ({keys})";
-            Execute(connection, token,
-                $"UPDATE g SET __size = d.size FROM (SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
-                + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) "
-                + $"{multiRow}) GROUP BY {keys}) AS d WHERE {join}");
+            var series = $"read_parquet({SqlText.List(files)})";
             if (sorted)
             {
-                // Such an instance is one result row only if its rows agree on the instance's own columns.
+                // A series cut by a part's edge has a row from each part: aggregate it again over its own run of rows.
+                var cut = new List<(object?[] Key, long First, long Last)>();
+                using (var command = DuckDb.Command(connection, $"SELECT {keys}, min(__first_row), max(__last_row) FROM {series} GROUP BY {keys} HAVING count(*) > 1"))
+                {
+                    DuckDb.Run(
+                        command,
+                        c =>
+                        {
+                            using var reader = c.ExecuteReader();
+                            while (reader.Read())
+                            {
+                                cut.Add(([.. Enumerable.Range(0, 4).Select(reader.GetValue)], reader.GetInt64(4), reader.GetInt64(5)));
+                            }
+
+                            return 0;
+                        },
+                        token);
+                }
+
+                if (cut.Count > 0)
+                {
+                    var match = string.Join(" AND ", SeriesColumns.Keys.Select((k, i) => $"{SqlText.Identifier(k)} = ${(i + 1).ToString(CultureInfo.InvariantCulture)}"));
+                    var whole = new List<string>();
+                    foreach (var (key, first, last) in cut)
+                    {
+                        whole.Add(Path.Combine(work, string.Create(CultureInfo.InvariantCulture, $"cut-{whole.Count}.parquet")));
+                        DuckDb.Execute(connection,
+                            $"COPY ({aggregate} WHERE file_row_number BETWEEN {first.ToString(CultureInfo.InvariantCulture)} AND {last.ToString(CultureInfo.InvariantCulture)} AND {match} GROUP BY {keys}) "
+                            + $"TO {SqlText.Literal(whole[^1])} (FORMAT parquet)",
+                            token, [.. key.Select(v => v!)]);
+                    }
+
+                    var cutSeries = $"read_parquet({SqlText.List(whole)})";
+                    series = $"(SELECT * FROM {series} ANTI JOIN (SELECT {keys} FROM {cutSeries}) USING ({keys}) UNION ALL BY NAME SELECT * FROM {cutSeries})";
+                }
+            }
+
+            Execute(connection, token, $"CREATE VIEW g0 AS SELECT * FROM {series}");
+
+            // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once;
+            // and such an instance is one result row only if its rows agree on the instance's own columns.
+            var multiRow = $"SEMI JOIN (SELECT {keys} FROM g0 WHERE __rows <> __instances) USING ({keys})";
+            Execute(connection, token,
+                $"CREATE TABLE sizes AS SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
+                + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) {multiRow}) GROUP BY {keys}");
+            var fixes = "coalesce(sizes.size, g0.__size) AS __size";
+            var joins = $"LEFT JOIN sizes USING ({keys})";
+            if (sorted)
+            {
                 var own = string.Join(", ", InstanceColumns.Select(SqlText.Identifier));
                 Execute(connection, token,
-                    $"UPDATE g SET __uniform = d.uniform FROM (SELECT {keys}, count(*) = count(DISTINCT \"SOPInstanceUID\") AS uniform FROM "
-                    + $"(SELECT DISTINCT {keys}, {own} FROM {source} {multiRow}) GROUP BY {keys}) AS d WHERE {join}");
+                    $"CREATE TABLE uniform AS SELECT {keys}, count(*) = count(DISTINCT \"SOPInstanceUID\") AS uniform FROM "
+                    + $"(SELECT DISTINCT {keys}, {own} FROM {source} {multiRow}) GROUP BY {keys}");
+                fixes += ", coalesce(uniform.uniform, g0.__uniform) AS __uniform";
+                joins += $" LEFT JOIN uniform USING ({keys})";
             }
+
+            Execute(connection, token, $"CREATE VIEW g AS SELECT g0.* REPLACE ({fixes}) FROM g0 {joins}");
 
             var constant = new HashSet<string>(StringComparer.Ordinal);
             using (var command = DuckDb.Command(connection, "SELECT " + string.Join(", ", candidates.Select((_, i) => $"coalesce(bool_and(k{i.ToString(CultureInfo.InvariantCulture)}), true)")) + " FROM g"))
@@ -282,6 +337,34 @@ public sealed class SeriesIndexes
                 Directory.Delete(work, recursive: true);
             }
         }
+    }
+
+    /// <summary>Rows of the instance table per part of a sorted release's build.</summary>
+    private const long RowsPerPart = 2_000_000;
+
+    /// <summary>Series per hash partition of an unsorted release's build (each partition reads the whole table).</summary>
+    private const long SeriesPerPartition = 150_000;
+
+    /// <summary>Ranges of <see cref="RowsPerPart"/> rows covering the instance table (its row count is in the footer).</summary>
+    private static List<string> RowRanges(DuckDBConnection connection, string pivot, CancellationToken token)
+    {
+        var rows = Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM read_parquet({SqlText.ReadPath(pivot)})", token), CultureInfo.InvariantCulture);
+        var parts = new List<string>();
+        for (long first = 0; first < Math.Max(rows, 1); first += RowsPerPart)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"file_row_number >= {first} AND file_row_number < {first + RowsPerPart}"));
+        }
+
+        return parts;
+    }
+
+    /// <summary>Partitions of the series by a hash of their identifiers, as many as keep each one's state small.</summary>
+    private List<string> HashParts(string release, string keys)
+    {
+        // About 50 instances a series: the release's row count estimates its series.
+        var rows = _data.ReadReleaseInfo(release).RowCounts.GetValueOrDefault(IdcSchema.DicomPivotName);
+        var count = (int)Math.Clamp(rows / 50 / SeriesPerPartition + 1, 1, 64);
+        return [.. Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"hash({keys}) % {count} = {i}"))];
     }
 
     /// <summary>

@@ -169,7 +169,7 @@ public static class SqlBuilder
         // The original orders by the last selected column only; the others break ties so pages are deterministic.
         var order = new List<string> { selected[^1].Key };
         order.AddRange(selected.Take(selected.Count - 1).Select(c => c.Key));
-        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var sql = $"SELECT {where.Distinct(selected.Select(c => c.Column))}{select} {where.From(extraTables: [])} {where.Where()}";
         var columns = selected.Select(c => new OutputColumn(c.Key, ColumnType.String,
             c.Key.StartsWith("CRDC_", StringComparison.Ordinal) ? OutputRole.Guid : OutputRole.Value)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, order);
@@ -180,7 +180,7 @@ public static class SqlBuilder
         var fields = spec.Fields.Distinct(StringComparer.Ordinal).ToList();
         var where = new WhereBuilder(filters, UseSeries(series, filters, fields.Select(ApiCatalog.V1QueryColumn)));
         var select = string.Join(", ", fields.Select(f => $"dicom_pivot.{Identifier(ApiCatalog.V1QueryColumn(f))} AS {Identifier(f)}"));
-        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var sql = $"SELECT {where.Distinct(fields.Select(ApiCatalog.V1QueryColumn))}{select} {where.From(extraTables: [])} {where.Where()}";
         var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, fields);
     }
@@ -200,7 +200,7 @@ public static class SqlBuilder
         var levels = CohortLevels.All.Take(depth).ToList();
         var where = new WhereBuilder(filters, UseSeries(series, filters, levels.Select(l => l.Column)));
         var select = string.Join(", ", levels.Select(l => $"dicom_pivot.{Identifier(l.Column)} AS {Identifier(l.Key)}"));
-        var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
+        var sql = $"SELECT {where.Distinct(levels.Select(l => l.Column))}{select} {where.From(extraTables: [])} {where.Where()}";
         var columns = levels.Select(l => new OutputColumn(l.Key, IdcSchema.DicomPivot[l.Column].Type)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, levels.Select(l => l.Key).ToList());
     }
@@ -234,7 +234,7 @@ public static class SqlBuilder
             inner.Add($"dicom_pivot.{Identifier(column)} AS {Identifier("__" + level)}");
         }
 
-        inner.Add(bySeries ? "dicom_pivot.__instances AS __instances" : "dicom_pivot.instance_size AS __size");
+        inner.Add(bySeries ? "dicom_pivot.__instances AS __instances" : "dicom_pivot.\"instance_size\" AS __size");
         if (bySeries)
         {
             inner.Add("dicom_pivot.__size AS __size");
@@ -278,7 +278,27 @@ public static class SqlBuilder
             columns.Add(new OutputColumn("group_size", ColumnType.Integer, OutputRole.Aggregate));
         }
 
-        var innerSql = $"SELECT DISTINCT {string.Join(", ", inner)} {where.From(extraTables)} {where.Where()}";
+        // On the series table with no join, every row is a distinct series: the inner rows are distinct already, and
+        // when the groups hold the series identifiers each group is one series, so its row is the group's answer.
+        var unique = bySeries && !where.Joins(extraTables);
+        if (unique && SeriesColumns.Keys.All(k => groupFields.Any(f => f.Name == k))
+            && (!spec.Counts || CountNames(Granularity(fields.Select(f => f.Name))).All(c => c == "instance_count")))
+        {
+            var row = fields.Select(f => $"dicom_pivot.{Identifier(f.Name)} AS {Identifier(f.Name)}").ToList();
+            if (spec.Counts && CountNames(Granularity(fields.Select(f => f.Name))).Count > 0)
+            {
+                row.Add("CAST(coalesce(dicom_pivot.__instances, 0) AS BIGINT) AS \"instance_count\"");
+            }
+
+            if (spec.GroupSize)
+            {
+                row.Add("CAST(dicom_pivot.__size AS BIGINT) AS group_size");
+            }
+
+            return new CompiledQuery($"SELECT {string.Join(", ", row)} {where.From(extraTables)} {where.Where()}", where.Parameters, columns, order);
+        }
+
+        var innerSql = $"SELECT {(unique ? "" : "DISTINCT ")}{string.Join(", ", inner)} {where.From(extraTables)} {where.Where()}";
         var groupBy = groupFields.Count > 0 ? " GROUP BY " + string.Join(", ", groupFields.Select(f => Identifier(f.Name))) : "";
         var sql = $"SELECT {(outer.Count > 0 ? string.Join(", ", outer) : "COUNT(*) AS __rows")} FROM ({innerSql}) AS r{groupBy}";
         return new CompiledQuery(sql, where.Parameters, columns, order);
@@ -301,6 +321,14 @@ public static class SqlBuilder
 
         public IReadOnlyList<object> Parameters => _parameters;
 
+        /// <summary>Whether FROM joins a TCGA table (for the filters or for <paramref name="extraTables"/>).</summary>
+        public bool Joins(IReadOnlyList<SourceTable> extraTables) =>
+            _filters.Entries.Any(e => e.Attribute.EvaluatedIn != SourceTable.DicomPivot) || extraTables.Any(t => t != SourceTable.DicomPivot);
+
+        /// <summary>DISTINCT, unless the rows are distinct already: series-table rows, no join, and the series identifiers among the columns.</summary>
+        public string Distinct(IEnumerable<string> columns) =>
+            _bySeries && !Joins([]) && SeriesColumns.Keys.All(columns.Contains) ? "" : "DISTINCT ";
+
         public string From(IReadOnlyList<SourceTable> extraTables)
         {
             var tables = _filters.Entries.Select(e => e.Attribute.EvaluatedIn).Concat(extraTables)
@@ -310,7 +338,7 @@ public static class SqlBuilder
             foreach (var table in tables)
             {
                 var name = ApiCatalog.TableName(table);
-                builder.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {{{name}}} AS {name} ON dicom_pivot.PatientID = {name}.case_barcode");
+                builder.Append(CultureInfo.InvariantCulture, $" LEFT JOIN {{{name}}} AS {name} ON dicom_pivot.\"PatientID\" = {name}.case_barcode");
             }
 
             return builder.ToString();
