@@ -33,7 +33,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly QueryOptions _options;
     private readonly ILogger _logger;
     private readonly string _folder;
-    private readonly string _connectionString;
     private readonly DuckDBConnection _keepAlive;
     private readonly ResultStore<ResultHandle> _results;
     private readonly SemaphoreSlim _slots;
@@ -41,6 +40,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, BlockWindow> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _readingAhead = new(StringComparer.Ordinal);
     private long _runs;
     private int _running;
     private int _queued;
@@ -63,11 +63,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         _folder = Path.Combine(_options.TempRoot, $"engine-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var spill = Path.Combine(_folder, "spill");
         Directory.CreateDirectory(spill);
-        DatabasePath = Path.Combine(_folder, "results.duckdb");
-        _connectionString = "DataSource=" + DatabasePath;
-
-        // One open connection keeps the database instance alive for the process; queries open their own.
-        _keepAlive = new DuckDBConnection(_connectionString);
+        // An in-memory database (spilling into the engine's folder beyond its memory limit): results and series tables
+        // are rewritten often and never needed after the process, so a file would only add its log and checkpoints.
+        // One open connection keeps the database alive for the process; queries open duplicates of it.
+        _keepAlive = new DuckDBConnection("DataSource=:memory:");
         _keepAlive.Open();
         var settings = new List<(string, string)>
         {
@@ -87,8 +86,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         _results = new ResultStore<ResultHandle>(ResultStoreLimits.From(_options), time ?? TimeProvider.System, DropResult, _logger);
     }
 
-    /// <summary>The engine's DuckDB database file (every connection to it shares its locked configuration).</summary>
-    internal string DatabasePath { get; }
+    /// <summary>A new connection to the engine's database (every connection to it shares its locked configuration).</summary>
+    internal DuckDBConnection OpenConnection() => Open();
 
     /// <summary>Queries executing in DuckDB now.</summary>
     internal int RunningQueries => Volatile.Read(ref _running);
@@ -288,8 +287,17 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
     private DuckDBConnection Open()
     {
-        var connection = new DuckDBConnection(_connectionString);
-        connection.Open();
+        DuckDBConnection connection;
+        lock (_keepAlive)
+        {
+            connection = _keepAlive.Duplicate();
+        }
+
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            connection.Open();
+        }
+
         return connection;
     }
 
@@ -515,23 +523,61 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private IReadOnlyList<object?[]> ReadBlocks(ResultHandle handle, BlockReader blocks, long offset, int count, CancellationToken token)
     {
         // A page usually lies in rows already read for the page before: reading a few thousand rows costs about what
-        // reading one page does (a row group is decompressed either way), so each read reads ahead and is kept.
+        // reading one page does (a row group is decompressed either way), so each read reads ahead and is kept, and
+        // a listing read page after page has its next rows read in the background before it gets there.
         var end = Math.Min(offset + count, handle.Total);
-        if (_windows.TryGetValue(handle.Table, out var window) && offset >= window.Start && end <= window.Start + window.Rows.Count)
+        if (!_windows.TryGetValue(handle.Table, out var window) || offset < window.Start || end > window.Start + window.Rows.Count)
         {
-            return window.Rows.Skip((int)(offset - window.Start)).Take((int)Math.Max(end - offset, 0)).ToList();
+            window = ReadWindow(handle, blocks, offset, Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1)), token);
+            if (window is null)
+            {
+                return [];
+            }
         }
 
-        var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
+        var windowEnd = window.Start + window.Rows.Count;
+        if (windowEnd < handle.Total && end + 2L * count >= windowEnd && _readingAhead.TryAdd(handle.Table + "@" + windowEnd.ToString(CultureInfo.InvariantCulture), 0))
+        {
+            var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    ReadWindow(handle, blocks, windowEnd, span, _stopping.Token, keepEarlier: true);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or DuckDBException or InvalidOperationException)
+                {
+                    // Evicted or stopping meanwhile: the next page reads its rows itself.
+                }
+                finally
+                {
+                    _readingAhead.TryRemove(handle.Table + "@" + windowEnd.ToString(CultureInfo.InvariantCulture), out _);
+                }
+            }, CancellationToken.None);
+        }
+
+        return window.Rows.Skip((int)(offset - window.Start)).Take((int)Math.Max(end - offset, 0)).ToList();
+    }
+
+    /// <summary>
+    /// Reads the whole series that cover [offset, offset + span) and keeps them as the listing's window. With
+    /// <paramref name="keepEarlier"/> (a read ahead) the rows of the window it follows are kept in front, so that a
+    /// page straddling both is served from memory.
+    /// </summary>
+    private BlockWindow? ReadWindow(ResultHandle handle, BlockReader blocks, long offset, int span, CancellationToken token, bool keepEarlier = false)
+    {
         using var connection = Open();
         var series = SeriesBlocks.Covering(connection, handle.Table, offset, span, token);
         if (series.Count == 0)
         {
-            return [];
+            return null;
         }
 
+        // The rows are read into a table of the connection first: the query then plans for the thousands of rows it
+        // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
         var rows = SeriesBlocks.RowsOf(series, ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true), blocks.Columns);
-        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", rows, StringComparison.Ordinal), handle.Release, null);
+        DuckDb.Execute(connection, $"CREATE TEMP TABLE page_rows AS SELECT * FROM {rows}", token);
+        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), handle.Release, null);
         sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
         using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
         var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
@@ -541,9 +587,16 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             throw new InvalidDataException($"The series table of release {handle.Release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
         }
 
-        KeepWindow(handle.Table, new BlockWindow(series[0].Start, read));
-        var skip = (int)(offset - series[0].Start);
-        return read.Skip(Math.Max(skip, 0)).Take(count).ToList();
+        var window = new BlockWindow(series[0].Start, read);
+        if (keepEarlier && _windows.TryGetValue(handle.Table, out var before) && before.Start + before.Rows.Count == window.Start)
+        {
+            // The tail of the window before (at most a read-ahead's worth) stays in front of the new rows.
+            var tail = (int)Math.Min(before.Rows.Count, read.Count);
+            window = new BlockWindow(window.Start - tail, [.. before.Rows.Skip(before.Rows.Count - tail), .. read]);
+        }
+
+        KeepWindow(handle.Table, window);
+        return window;
     }
 
     /// <summary>Values read ahead per page read of a listing numbered by series (rows × columns).</summary>
@@ -634,14 +687,29 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             var read = $"read_parquet({SqlText.ReadPath(_series.TablePath(r))})";
             if (columns?.Ranges is { } ranges)
             {
-                // Each series with where its rows are (same order and keys in both files).
-                var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
+                // Each series with where its rows are: both files hold the series in the same order (their
+                // identifiers, unique), so they are joined by position; the identifiers are compared to make sure.
                 var extra = string.Join(", ", new[] { "__rows", "__first_row", "__uniform" }.Concat(ranges.Clustered.Select(SeriesRanges.LeastOf)).Select(c => "r." + SqlText.Identifier(c)));
-                read = $"(SELECT s.*, {extra} FROM {read} AS s JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r USING ({keys}) ORDER BY {keys})";
+                var keys = string.Join(", ", SeriesColumns.Keys.Select((k, i) => $"r.{SqlText.Identifier(k)} AS __k{i.ToString(CultureInfo.InvariantCulture)}"));
+                read = $"(SELECT s.*, {extra}, {keys} FROM {read} AS s POSITIONAL JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r)";
             }
 
             using var connection = Open();
             DuckDb.Execute(connection, $"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {read}", token);
+            if (columns?.Ranges is not null)
+            {
+                var same = string.Join(" AND ", SeriesColumns.Keys.Select((k, i) => $"{SqlText.Identifier(k)} IS NOT DISTINCT FROM __k{i.ToString(CultureInfo.InvariantCulture)}"));
+                if (DuckDb.Scalar(connection, $"SELECT coalesce(bool_and({same}), true) FROM {table}", token) is not true)
+                {
+                    throw new InvalidDataException($"The series ranges of release {r} do not follow its series table.");
+                }
+
+                foreach (var i in Enumerable.Range(0, SeriesColumns.Keys.Count))
+                {
+                    DuckDb.Execute(connection, $"ALTER TABLE {table} DROP COLUMN __k{i.ToString(CultureInfo.InvariantCulture)}", token);
+                }
+            }
+
             return (string?)table;
         }))).Value;
 

@@ -199,7 +199,7 @@ public sealed class SeriesIndexes
             var aggregates = candidates.Select((c, i) =>
             {
                 var q = SqlText.Identifier(c.Name);
-                return $"any_value({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
+                return $"min({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
             }).ToList();
             if (sorted)
             {
@@ -267,13 +267,16 @@ public sealed class SeriesIndexes
 
             // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once;
             // and such an instance is one result row only if its rows agree on the instance's own columns.
+            // (Only when the release has such instances: each query reads the whole instance table.)
             var multiRow = $"SEMI JOIN (SELECT {keys} FROM g0 WHERE __rows <> __instances) USING ({keys})";
-            Execute(connection, token,
-                $"CREATE TABLE sizes AS SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
-                + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) {multiRow}) GROUP BY {keys}");
+            var anyMultiRow = DuckDb.Scalar(connection, "SELECT count(*) > 0 FROM g0 WHERE __rows <> __instances", token) is true;
+            Execute(connection, token, anyMultiRow
+                ? $"CREATE TABLE sizes AS SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
+                  + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) {multiRow}) GROUP BY {keys}"
+                : $"CREATE TABLE sizes AS SELECT {keys}, CAST(NULL AS BIGINT) AS size FROM g0 LIMIT 0");
             var fixes = "coalesce(sizes.size, g0.__size) AS __size";
             var joins = $"LEFT JOIN sizes USING ({keys})";
-            if (sorted)
+            if (sorted && anyMultiRow)
             {
                 var own = string.Join(", ", InstanceColumns.Select(SqlText.Identifier));
                 Execute(connection, token,

@@ -122,8 +122,7 @@ public sealed class QueryEngineLimitsTests(SlowReleaseFixture slow) : IClassFixt
             var engine = NewEngine(new QueryOptions { UseSeriesTables = false, TempDirectory = TempFolder.Create("ic-engine-temp") });
 
             // Any connection to the engine's database, as the engine's own are: the restrictions belong to the database.
-            using var connection = new DuckDBConnection("DataSource=" + engine.DatabasePath);
-            connection.Open();
+            using var connection = engine.OpenConnection();
 
             Assert.Equal("inside", Scalar(connection, $"SELECT x FROM read_csv({SqlText.ReadPath(Path.Combine(slow.Release.Root, "inside.csv"))})"));
             Assert.Contains("Permission Error", Refused(connection, $"SELECT x FROM read_csv({SqlText.ReadPath(Path.Combine(outside, "secret.csv"))})"), StringComparison.Ordinal);
