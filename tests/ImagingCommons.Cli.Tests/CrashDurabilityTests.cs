@@ -12,7 +12,7 @@ public sealed class CrashDurabilityTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Cohorts_created_and_deleted_before_a_kill_9_are_all_there_after_a_restart(StoreKind kind)

@@ -31,7 +31,9 @@ public sealed class ImportCommandTests
         Assert.Matches(@"dicom_pivot\s+2 rows", output);
         Assert.Matches(@"original_collections_metadata\s+1 rows", output);
         Assert.Matches(@"tcga_clinical_rel9\s+0 rows", output);
-        Assert.StartsWith("warning: ", error, StringComparison.Ordinal);
+        var lines = error.Split('\n');
+        Assert.Equal($"idc import: data directory {sandbox.Data.Path}", lines[0]);
+        Assert.StartsWith("warning: ", lines[1], StringComparison.Ordinal);
         Assert.Contains("'Extra'", error, StringComparison.Ordinal);
         Assert.True(sandbox.Data.HasTable("24.0", IdcSchema.DicomPivotName));
     }
@@ -47,7 +49,8 @@ public sealed class ImportCommandTests
         Assert.Equal(1, exitCode);
         Assert.Equal("", output);
         Assert.Equal(
-            $"error: {sandbox.InputPath("dicom_pivot.csv")}, row 1 (line 2), column StudyDate: 'yesterday' is not a date (yyyy-MM-dd, or yyyyMMdd as DICOM writes dates).",
+            $"idc import: data directory {sandbox.Data.Path}\n"
+            + $"error: {sandbox.InputPath("dicom_pivot.csv")}, row 1 (line 2), column StudyDate: 'yesterday' is not a date (yyyy-MM-dd, or yyyyMMdd as DICOM writes dates).",
             error.Trim());
         Assert.False(Directory.Exists(sandbox.Data.Path));
     }
@@ -74,7 +77,7 @@ public sealed class ImportCommandTests
         Assert.Equal(0, ok.ExitCode);
         Assert.Matches(@"dicom_pivot\s+1 rows", ok.Output);
         Assert.Equal(1, again.ExitCode);
-        Assert.StartsWith("error: Release 24.0 already exists", again.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: Release 24.0 already exists", again.Error.Split('\n')[1], StringComparison.Ordinal);
     }
 
     private static (int ExitCode, string Output, string Error) RunProcess(string dll, params string[] args)

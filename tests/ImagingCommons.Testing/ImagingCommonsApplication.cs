@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ImagingCommons.Data.Releases;
 using ImagingCommons.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -81,6 +82,33 @@ public sealed class ImagingCommonsApplication : IAsyncDisposable
     }
 
     public Task<ApiResponse> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, token);
+
+    /// <summary>Waits until the release watcher has made <paramref name="release"/> the current one (signalled, not polled).</summary>
+    public async Task WaitForCurrentReleaseAsync(string release)
+    {
+        var catalog = Services.GetRequiredService<ReleaseCatalog>();
+        var current = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(ReleaseCatalogState state)
+        {
+            if (state.CurrentRelease == release)
+            {
+                current.TrySetResult();
+            }
+        }
+
+        catalog.Changed += OnChanged;
+        try
+        {
+            if (catalog.CurrentRelease != release)
+            {
+                await current.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            }
+        }
+        finally
+        {
+            catalog.Changed -= OnChanged;
+        }
+    }
 
     public Task<ApiResponse> PostAsync(string path, string json, string? token = null) => SendAsync(HttpMethod.Post, path, token, json);
 

@@ -14,13 +14,15 @@ internal static class AccountStoreAccess
     public const string PostgresVariable = "ImagingCommons__Accounts__Postgres";
 
     public static Option<string> DataOption() =>
-        new("--data") { Description = "Data directory of the server (its accounts.db, unless " + PostgresVariable + " names a PostgreSQL database)", DefaultValueFactory = _ => "data" };
+        Commands.DataOption.Create("Data directory of the server (its accounts.db, unless " + PostgresVariable + " names a PostgreSQL database)");
 
     public static Option<string> EmailOption(string description) => new("--email") { Description = description, Required = true };
 
     public static async Task<AccountStore> OpenAsync(ParseResult parse, Option<string> data, CancellationToken cancellationToken)
     {
-        var store = AccountStores.Open(new DataDirectory(parse.GetValue(data)!), Environment.GetEnvironmentVariable(PostgresVariable));
+        var postgres = Environment.GetEnvironmentVariable(PostgresVariable);
+        var directory = postgres is { Length: > 0 } ? new DataDirectory(parse.GetValue(data)!) : Commands.DataOption.ForWriting(parse, data, Verb(parse));
+        var store = AccountStores.Open(directory, postgres);
         try
         {
             await store.MigrateAsync(cancellationToken);
@@ -32,6 +34,12 @@ internal static class AccountStoreAccess
             throw;
         }
     }
+
+    /// <summary>The verb as typed, e.g. "keys create".</summary>
+    private static string Verb(ParseResult parse) =>
+        parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Parent: not null } parent
+            ? parent.Command.Name + " " + parse.CommandResult.Command.Name
+            : parse.CommandResult.Command.Name;
 
     /// <summary>Runs a command body; a store that cannot be reached or bad input is a message and exit code 1, not a stack trace.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<TextWriter, TextWriter, Task<int>> body)

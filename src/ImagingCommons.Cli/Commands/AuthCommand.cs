@@ -9,7 +9,7 @@ internal static class AuthCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory of the server (its keys/dev-issuer.key signs the token)", DefaultValueFactory = _ => "data" };
+        var data = DataOption.Create("Data directory of the server (its keys/dev-issuer.key signs the token)");
         var email = new Option<string>("--email") { Description = "The verified email the token carries", Required = true };
         var hours = new Option<double>("--hours") { Description = "How long the token is valid", DefaultValueFactory = _ => 12 };
         var devToken = new Command("dev-token", "Print a development ID token (accepted only by idc serve --dev-auth)") { data, email, hours };
@@ -22,7 +22,7 @@ internal static class AuthCommand
                 return 1;
             }
 
-            var issuer = DevIssuer.ForDataDirectory(new DataDirectory(parse.GetValue(data)!));
+            var issuer = DevIssuer.ForDataDirectory(DataOption.ForWriting(parse, data, "auth dev-token"));
             await output.WriteLineAsync(issuer.CreateToken(parse.GetValue(email)!, TimeSpan.FromHours(lifetime), DateTimeOffset.UtcNow));
             await error.WriteLineAsync($"Valid for {lifetime} hours; send it as 'Authorization: Bearer <token>' to a server started with --dev-auth on this data directory.");
             return 0;

@@ -9,7 +9,7 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory to write the releases into", DefaultValueFactory = _ => "data" };
+        var data = DataOption.Create("Data directory to write the releases into");
         var scale = new Option<double>("--scale") { Description = "Size relative to IDC v24 (1 = ~1 M series, ~48 M instances)", DefaultValueFactory = _ => ReleaseGenerator.DefaultScale };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed and scale give the same releases", DefaultValueFactory = _ => 1 };
         var command = new Command("generate", "Generate IDC-shaped releases 23.0 and 24.0 from the real IDC metadata") { data, scale, seed };
@@ -17,7 +17,7 @@ internal static class GenerateCommand
         {
             try
             {
-                var directory = new DataDirectory(parse.GetValue(data)!);
+                var directory = DataOption.ForWriting(parse, data, "generate");
                 var report = ReleaseGenerator.Generate(
                     directory,
                     new GeneratorOptions(parse.GetValue(scale), parse.GetValue(seed)),

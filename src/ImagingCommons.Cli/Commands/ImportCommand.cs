@@ -9,7 +9,7 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => "data" };
+        var data = DataOption.Create("Data directory holding the releases");
         var release = new Option<string>("--release") { Description = "IDC data version to create, like 24.0", Required = true };
         var date = new Option<string>("--date") { Description = "Date the release became active, yyyy-MM-dd", Required = true };
         var from = new Option<string>("--from") { Description = "Folder of IDC tables (dicom_pivot.csv or .parquet, ...)", Required = true };
@@ -18,7 +18,7 @@ internal static class ImportCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var directory = new DataDirectory(parse.GetValue(data)!);
+            var directory = DataOption.ForWriting(parse, data, "import");
             try
             {
                 var report = ReleaseImporter.Import(

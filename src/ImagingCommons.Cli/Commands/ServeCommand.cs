@@ -8,7 +8,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory holding the releases", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory };
+        var data = DataOption.Create("Data directory holding the releases");
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var deadline = new Option<int?>("--query-deadline-ms")
         {

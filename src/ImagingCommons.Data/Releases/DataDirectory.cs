@@ -104,7 +104,9 @@ public sealed class DataDirectory
 
         foreach (var entry in versions)
         {
-            merged[entry.IdcDataVersion] = entry;
+            // A synthetic release stays marked when the list is written again without the mark.
+            var wasSynthetic = merged.TryGetValue(entry.IdcDataVersion, out var old) && old.Synthetic;
+            merged[entry.IdcDataVersion] = entry with { Synthetic = entry.Synthetic || wasSynthetic };
         }
 
         var list = new ReleaseList(merged.Values.OrderBy(e => ReleaseVersion.Parse(e.IdcDataVersion)).ToList());

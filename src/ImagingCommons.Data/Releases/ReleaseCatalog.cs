@@ -134,9 +134,13 @@ public sealed class ReleaseCatalog
             }
 
             _state = next;
+            Changed?.Invoke(next);
             return true;
         }
     }
+
+    /// <summary>Raised (on the refreshing thread) after a new state is published.</summary>
+    public event Action<ReleaseCatalogState>? Changed;
 
     /// <summary>
     /// Refreshes only when <c>releases.json</c> or the <c>releases/</c> folder changed since the last refresh

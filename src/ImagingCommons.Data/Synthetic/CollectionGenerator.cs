@@ -235,8 +235,8 @@ internal sealed class CollectionGenerator(ReferenceData reference, int seed, Act
         r["source_DOI"] = analysis?.Info.SourceDoi ?? (modality is "SM" or "ANN" ? c.Info.SourceDoi : c.Info.RadiologyDoi);
         r["analysis_results_id"] = analysis?.Info.Id;
         r["license_short_name"] = license.ShortName;
-        r["gcs_bucket"] = bucket.Gcs;
-        r["aws_bucket"] = bucket.Aws;
+        r["gcs_bucket"] = bucket.Synthetic.Gcs;
+        r["aws_bucket"] = bucket.Synthetic.Aws;
         r["crdc_study_uuid"] = study.CrdcUuid;
         r["crdc_series_uuid"] = rng.UuidV4();
         r["Manufacturer"] = rng.Chance(0.013) ? null : equipment[0];

@@ -10,7 +10,22 @@ internal sealed record License(string ShortName, string LongName, string Url)
     public bool IsNonCommercial => ShortName.Contains("-NC", StringComparison.Ordinal);
 }
 
-internal sealed record Bucket(string Aws, string Gcs);
+internal sealed record Bucket(string Aws, string Gcs)
+{
+    /// <summary>
+    /// The bucket generated rows name instead: the same split by licence and kind as IDC's (so the URLs look and group
+    /// like IDC's), under names of our own, so that no generated URL points at a real IDC object.
+    /// </summary>
+    public Bucket Synthetic => new(SyntheticName(Aws), SyntheticName(Gcs));
+
+    private static string SyntheticName(string real) => real switch
+    {
+        "idc-open-data" => "imagingcommons-synthetic",
+        "idc-open-data-two" or "idc-open-idc1" => "imagingcommons-synthetic-two",
+        "idc-open-data-cr" or "idc-open-cr" => "imagingcommons-synthetic-cr",
+        _ => "imagingcommons-synthetic-" + real,
+    };
+}
 
 /// <summary>
 /// One original collection as the generator uses it, merged from the v23 API dump and etl_flow's metadata.

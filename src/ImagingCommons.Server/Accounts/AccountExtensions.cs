@@ -16,7 +16,11 @@ internal static class AccountExtensions
             sp.GetRequiredService<ReleaseCatalog>().Data, options.Accounts.Postgres, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<AccountStore>());
         services.AddSingleton<ICohortStore>(sp => sp.GetRequiredService<AccountStore>());
-        services.AddHostedService<Hosting.AccountMigration>();
+        if (!ImagingCommonsHosting.IsWritingDocuments)
+        {
+            services.AddHostedService<Hosting.AccountMigration>();
+        }
+
         return services;
     }
 }

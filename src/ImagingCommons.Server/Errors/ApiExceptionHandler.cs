@@ -16,6 +16,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         ApiError error;
         if (exception is BadHttpRequestException bad)
         {
+            if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // Let a client that is still sending finish, so that it reads the answer.
+                await Hosting.RequestLimits.DrainAsync(httpContext.Request.Body, cancellationToken);
+            }
+
             error = new ApiError(bad.StatusCode, bad.Message);
         }
         else if (exception is System.Data.Common.DbException)

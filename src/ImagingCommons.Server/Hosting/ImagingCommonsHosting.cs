@@ -23,6 +23,13 @@ public static class ImagingCommonsHosting
 {
     private const string CorsPolicy = "configured-origins";
 
+    /// <summary>
+    /// True while the build runs the app only to write its OpenAPI documents (Microsoft.Extensions.ApiDescription.Server
+    /// runs the entry point under GetDocument.Insider): then nothing may touch the data directory.
+    /// </summary>
+    public static bool IsWritingDocuments { get; } =
+        string.Equals(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name, "GetDocument.Insider", StringComparison.Ordinal);
+
     /// <summary>Registers the server's services; <paramref name="configure"/> adjusts the bound options (tests, <c>idc serve</c>).</summary>
     public static WebApplicationBuilder AddImagingCommons(this WebApplicationBuilder builder, Action<ServerOptions>? configure = null)
     {

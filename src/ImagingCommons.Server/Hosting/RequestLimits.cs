@@ -16,11 +16,17 @@ internal static class RequestLimits
 
     public const int KestrelMaxHeaderBytes = 1 << 20;
 
+    /// <summary>
+    /// A body over our bound is read and discarded up to this many bytes before the 413 is sent, so that a client still
+    /// sending gets the answer instead of a broken connection; past it Kestrel closes the connection.
+    /// </summary>
+    public const long DrainBytes = 64L << 20;
+
     public static void ConfigureKestrel(KestrelServerOptions kestrel, RequestLimitOptions limits)
     {
         kestrel.Limits.MaxRequestLineSize = Math.Max(KestrelMaxRequestLineBytes, limits.MaxRequestTargetBytes + 64);
         kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(KestrelMaxHeaderBytes, limits.MaxRequestHeaderBytes);
-        kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+        kestrel.Limits.MaxRequestBodySize = Math.Max(DrainBytes, limits.MaxRequestBodyBytes);
     }
 
     public static WebApplication UseRequestLimits(this WebApplication app)
@@ -52,12 +58,37 @@ internal static class RequestLimits
 
             if (request.ContentLength > limits.MaxRequestBodyBytes)
             {
-                // Answered before reading it; Kestrel closes the connection rather than drain a body nobody reads.
-                return Wire.Error(StatusCodes.Status413PayloadTooLarge, ErrorTexts.BodyTooLarge(limits.MaxRequestBodyBytes)).ExecuteAsync(context);
+                return RefuseBodyAsync(context, limits.MaxRequestBodyBytes);
             }
 
             return next(context);
         });
         return app;
+    }
+
+    /// <summary>The 413 of a body over the bound, after reading what the client is still sending (up to <see cref="DrainBytes"/>).</summary>
+    public static async Task RefuseBodyAsync(HttpContext context, long limit)
+    {
+        if (context.Request.ContentLength is null or <= DrainBytes)
+        {
+            await DrainAsync(context.Request.Body, context.RequestAborted);
+        }
+
+        await Wire.Error(StatusCodes.Status413PayloadTooLarge, ErrorTexts.BodyTooLarge(limit)).ExecuteAsync(context);
+    }
+
+    internal static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (await body.ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // Past Kestrel's own bound: the connection is closed after the answer.
+        }
     }
 }

@@ -80,6 +80,9 @@ internal static class ApiDocumentExtensions
                 options.ShouldInclude = description => description.RelativePath?.StartsWith(version + "/", StringComparison.Ordinal) == true;
                 options.AddDocumentTransformer((document, _, _) =>
                 {
+                    // No servers list: the served document equals the one written at build time (docs/openapi/), and
+                    // clients resolve the routes against wherever they fetched it from.
+                    document.Servers = [];
                     document.Info = new OpenApiInfo
                     {
                         Title = $"ImagingCommons: NCI Imaging Data Commons API {version}",
@@ -98,6 +101,7 @@ internal static class ApiDocumentExtensions
                     };
                     return Task.CompletedTask;
                 });
+                options.AddSchemaTransformer(ContractSchemas.TransformAsync);
                 options.AddOperationTransformer((operation, context, _) =>
                 {
                     if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())

@@ -21,7 +21,11 @@ internal static class QueryExtensions
             : PageTokenCodec.FromBase64Key(options.PageTokenKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PagedQueries>();
         services.AddSingleton<ResponseCache>();
-        services.AddHostedService<QueryWarmUp>();
+        if (!ImagingCommonsHosting.IsWritingDocuments)
+        {
+            services.AddHostedService<QueryWarmUp>();
+        }
+
         return services;
     }
 }

@@ -14,6 +14,11 @@ internal static class ReleaseExtensions
     {
         services.AddSingleton(new ReleaseCatalog(new DataDirectory(options.DataDirectory)));
         services.AddSingleton<MetadataResponses>();
+        if (ImagingCommonsHosting.IsWritingDocuments)
+        {
+            return services;
+        }
+
         services.AddHostedService<ReleaseBootstrap>();
         if (options.ReleaseCheckInterval > TimeSpan.Zero)
         {

@@ -19,6 +19,7 @@ internal static class RequestInput
             {
                 if (buffer.Length + read > limit)
                 {
+                    // A body without Content-Length that grows past the bound (the middleware answers the others).
                     throw new BadHttpRequestException(Contracts.ErrorTexts.BodyTooLarge(limit), StatusCodes.Status413PayloadTooLarge);
                 }
 

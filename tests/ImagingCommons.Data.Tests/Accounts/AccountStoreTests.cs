@@ -11,7 +11,7 @@ public sealed class AccountStoreTests
     private static NewCohort Cohort(long owner, string name = "c", string version = "24.0") =>
         new(owner, name, "d", version, "v2", """{"Modality":["CT"]}""");
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Migrating_again_applies_nothing_and_keeps_the_data(StoreKind kind)
@@ -26,7 +26,7 @@ public sealed class AccountStoreTests
         Assert.Equal(user, await again.FindUserAsync("a@example.org", Cancel));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Replicas_starting_together_migrate_the_schema_exactly_once(StoreKind kind)
@@ -44,7 +44,7 @@ public sealed class AccountStoreTests
         Assert.Equal([1], await blank.Store.AppliedSchemaVersionsAsync(Cancel));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task A_database_of_a_newer_build_is_refused_not_downgraded(StoreKind kind)
@@ -63,7 +63,7 @@ public sealed class AccountStoreTests
         Assert.Contains("schema version 99, newer than this build knows (1)", exception.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Users_are_registered_once_per_email_whatever_its_case(StoreKind kind)
@@ -84,7 +84,7 @@ public sealed class AccountStoreTests
         Assert.Equal([first], await test.Store.ListUsersAsync(Cancel));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite, "not-an-email")]
     [InlineData(StoreKind.Sqlite, "a@")]
     [InlineData(StoreKind.Sqlite, "a b@example.org")]
@@ -96,7 +96,7 @@ public sealed class AccountStoreTests
         Assert.Empty(await test.Store.ListUsersAsync(Cancel));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Last_login_is_recorded(StoreKind kind)
@@ -110,7 +110,7 @@ public sealed class AccountStoreTests
         Assert.Equal(at, (await test.Store.FindUserAsync(user.Email, Cancel))!.LastLogin);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task An_api_key_identifies_its_user_until_it_is_revoked(StoreKind kind)
@@ -131,7 +131,7 @@ public sealed class AccountStoreTests
         Assert.NotNull(Assert.Single(await test.Store.ListApiKeysAsync(null, Cancel)).RevokedAt);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Tampered_truncated_and_foreign_keys_identify_nobody(StoreKind kind)
@@ -147,7 +147,7 @@ public sealed class AccountStoreTests
         }
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Cohorts_keep_their_definition_and_owner_and_list_only_for_their_owner(StoreKind kind)
@@ -167,7 +167,7 @@ public sealed class AccountStoreTests
         Assert.Null(await test.Store.FindCohortAsync(saved.Id + 1000, Cancel));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Deleting_tells_deleted_not_found_not_owner_and_already_deleted_apart(StoreKind kind)
@@ -189,7 +189,7 @@ public sealed class AccountStoreTests
         Assert.False((await test.Store.FindCohortAsync(cohort.Id, Cancel))!.IsActive);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Ids_of_deleted_cohorts_are_never_handed_out_again(StoreKind kind)
@@ -206,7 +206,7 @@ public sealed class AccountStoreTests
         Assert.True(first.Id < second.Id && second.Id < third.Id, $"{first.Id} {second.Id} {third.Id}");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Concurrent_creates_and_deletes_from_several_store_objects_lose_nothing(StoreKind kind)
@@ -236,7 +236,7 @@ public sealed class AccountStoreTests
         }
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.Postgres)]
     public async Task Times_come_from_the_clock_given_to_the_store(StoreKind kind)

@@ -7,7 +7,7 @@ namespace ImagingCommons.Data.Tests.Import;
 /// <summary>docs/release-format.md lists every table and column of the schema with its types.</summary>
 public sealed class ReleaseFormatDocTests
 {
-    private static readonly Lazy<string> Doc = new(() => File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "release-format.md")));
+    private static readonly Lazy<string> Doc = new(() => File.ReadAllText(Path.Combine(Repository.Root, "docs", "release-format.md")));
 
     public static TheoryData<string> Tables => [.. IdcSchema.All.Select(t => t.Name)];
 
@@ -45,19 +45,5 @@ public sealed class ReleaseFormatDocTests
         Assert.True(start >= 0, $"docs/release-format.md has no section '### {table}'.");
         var end = text.IndexOf("\n#", start + heading.Length, StringComparison.Ordinal);
         return end < 0 ? text[start..] : text[start..end];
-    }
-
-    /// <summary>The folder holding ImagingCommons.slnx, found by walking up from the test assembly.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImagingCommons.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No ImagingCommons.slnx above {AppContext.BaseDirectory}.");
     }
 }

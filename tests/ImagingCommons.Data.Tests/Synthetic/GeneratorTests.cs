@@ -214,8 +214,8 @@ public sealed class GeneratorTests(GeneratedReleaseFixture fixture) : IClassFixt
         Assert.Equal(0, Db.Long("SELECT count(*) FROM (SELECT SeriesInstanceUID FROM p24 GROUP BY 1 HAVING count(DISTINCT crdc_series_uuid) > 1)"));
 
         var buckets = Db.Rows("SELECT DISTINCT aws_bucket, gcs_bucket FROM p24").Select(r => $"{r[0]}>{r[1]}").ToHashSet();
-        Assert.Subset(new HashSet<string> { "idc-open-data>idc-open-data", "idc-open-data-two>idc-open-idc1", "idc-open-data-cr>idc-open-cr" }, buckets);
-        Assert.Equal(0, Db.Long("SELECT count(*) FROM p24 WHERE (license_short_name LIKE '%-NC%') <> (aws_bucket = 'idc-open-data-cr')"));
+        Assert.Subset(new HashSet<string> { "imagingcommons-synthetic>imagingcommons-synthetic", "imagingcommons-synthetic-two>imagingcommons-synthetic-two", "imagingcommons-synthetic-cr>imagingcommons-synthetic-cr" }, buckets);
+        Assert.Equal(0, Db.Long("SELECT count(*) FROM p24 WHERE (license_short_name LIKE '%-NC%') <> (aws_bucket = 'imagingcommons-synthetic-cr')"));
         Assert.Equal(0, Db.Long("SELECT count(*) FROM p24 WHERE PatientAge IS NOT NULL AND NOT regexp_full_match(PatientAge, '[0-9]{3}Y')"));
         Assert.Equal(0, Db.Long("SELECT count(*) FROM p24 WHERE Modality IN ('CT', 'MR') AND ImageType IS NULL"));
     }

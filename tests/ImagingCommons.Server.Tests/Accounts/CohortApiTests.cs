@@ -32,7 +32,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- saving and listing --------------------------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task A_v1_cohort_is_saved_on_the_current_release_and_echoes_its_filters_as_strings()
     {
         var user = await NewUserAsync();
@@ -51,7 +51,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
             properties["filterSet"]!.ToJsonString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_v2_cohort_keeps_canonical_keys_values_as_sent_and_suffixed_numbers_as_numbers()
     {
         var user = await NewUserAsync();
@@ -67,7 +67,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
             properties["filterSet"]!.ToJsonString());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"description":"no name","filters":{"Modality":["CT"]}}""")]
     [InlineData("""{"name":"","filters":{"Modality":["CT"]}}""")]
     [InlineData("""{"name":null}""")]
@@ -81,7 +81,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Matches(new Regex(@"^Cohort created on \d{2}-\d{2}-\d{4} \d{2}:\d{2}$"), (string)body["cohort_properties"]!["name"]!);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Listing_shows_only_the_callers_active_cohorts_each_version_with_its_value_types()
     {
         var ada = await NewUserAsync("Ada", "Lovelace");
@@ -104,7 +104,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal([first, second], v2["cohorts"]!.AsArray().Select(c => (long)c!["cohort_id"]!));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Empty_filters_save_a_cohort_of_the_whole_release()
     {
         var user = await NewUserAsync();
@@ -118,7 +118,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- deleting -----------------------------------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task Deleting_answers_one_result_per_id_in_request_order()
     {
         var ada = await NewUserAsync();
@@ -139,7 +139,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Single((await server.GetAsync("/v2/cohorts", server.Token(bob))).Body["cohorts"]!.AsArray());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("v1", TwoToTheSixtyFour)]
     [InlineData("v2", TwoToTheSixtyFour)]
     [InlineData("v2", "340282366920938463463374607431768211456")]
@@ -154,7 +154,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal($$$"""{"code":200,"cohorts":[{"cohort_id":{{{id}}},"result":{"message":"A cohort with the ID {{{id}}} was not found!"}}]}""", text);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("/v1/cohorts/abc", null, "abc is not a valid cohort ID.")]
     [InlineData("/v2/cohorts/-1", null, "-1 is not a valid cohort ID.")]
     [InlineData("/v2/cohorts/1.5", null, "1.5 is not a valid cohort ID.")]
@@ -175,7 +175,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal((400, 400, message), (status, (int)body["code"]!, (string)body["message"]!));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_id_of_a_deleted_cohort_is_never_given_again()
     {
         var user = await NewUserAsync();
@@ -189,7 +189,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- manifests and queries of saved cohorts ------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task A_v1_cohort_manifest_is_the_preview_of_its_filters_with_the_cohort_echoed()
     {
         var user = await NewUserAsync();
@@ -211,7 +211,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal("", (string)body["next_page"]!);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_v1_cohort_query_answers_post_and_get_with_a_body_alike()
     {
         var user = await NewUserAsync();
@@ -231,7 +231,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal("", (string)posted["cohort_def"]!["sql"]!);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_v2_cohort_manifest_is_the_preview_of_its_filters_and_names_the_caller()
     {
         var user = await NewUserAsync();
@@ -250,7 +250,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal("""{"idc_data_version":"24.0","filters":{"collection_id":["TCGA-LUAD"],"Modality":["CT"],"age_at_diagnosis_btw":[65,75]}}""", cohort["filterSet"]!.ToJsonString());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_cohort_saved_through_v1_means_the_same_through_v2()
     {
         var user = await NewUserAsync();
@@ -271,7 +271,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- errors ------------------------------------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task V1_cohort_manifest_errors_have_the_original_texts()
     {
         var ada = await NewUserAsync();
@@ -300,7 +300,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         }
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("POST", "", "{\"fields\":[\"Modality\"]}", 0, "A cohort with the ID 999999999 was not found.")]
     [InlineData("POST", "", "{\"queryFields\":{\"fields\":[\"Modality\"]}}", 400, "No queryFields provided; ensure that the request body contains a 'queryFields' component.")]
     [InlineData("GET", "", null, 400, "No queryFields provided; ensure that the request body contains a 'queryFields' component.")]
@@ -318,7 +318,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal((expected == 0 ? 400 : expected, message), (status, (string)body["message"]!));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"name":"x"}""", "No filters were provided; ensure that the request body contains a 'filters' property.")]
     [InlineData("""{"name":"x","filters":{"RACE":["WHITE"]}}""", "Cohort information was improperly formatted - cohort not created.")]
     [InlineData("""{"name":"x","filters":{"Modality":"CT"}}""", "Cohort information was improperly formatted - cohort not created.")]
@@ -338,7 +338,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Empty((await server.GetAsync("/v1/cohorts", server.Token(user))).Body["cohorts"]!.AsArray());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("""{"Name":"x"}""", "'Name' is an invalid cohort_def key")]
     [InlineData("""{"name":"x","filters":{"bogus":["x"]}}""", "bogus is not a valid filter.")]
     [InlineData("""{"name":"x","filters":{"age_at_diagnosis_btw":[65.2,70]}}""", "65.2 is not of type 'integer'; Failed validating type in schema ['properties'],['age_at_diagnosis_btw'],['items'] on instance ['age_at_diagnosis_btw'],[0]")]
@@ -355,7 +355,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal((400, message), (status, (string)body["message"]!));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task V2_cohort_manifest_validates_the_body_before_looking_up_the_cohort_then_answers_404_401_403()
     {
         var ada = await NewUserAsync();
@@ -386,7 +386,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         }
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("GET", "/v1/cohorts", null)]
     [InlineData("POST", "/v1/cohorts", """{"name":"x","filters":{}}""")]
     [InlineData("DELETE", "/v1/cohorts", """{"cohorts":[1]}""")]
@@ -405,7 +405,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal(403, (int)body["code"]!);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("GET", "/v2/cohorts", null)]
     [InlineData("POST", "/v2/cohorts", """{"name":"x"}""")]
     [InlineData("DELETE", "/v2/cohorts", """{"cohorts":[1]}""")]
@@ -422,7 +422,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal($$"""{"code":401,"message":"{{People.Carol}} is not a known user"}""", text);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("GET", "/v1/cohorts")]
     [InlineData("POST", "/v1/cohorts")]
     [InlineData("DELETE", "/v1/cohorts")]
@@ -450,7 +450,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- paging tokens are bound to their caller -------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task A_v2_cohort_manifest_pages_only_for_its_owner_and_only_on_the_authenticated_route()
     {
         var ada = await NewUserAsync();
@@ -484,7 +484,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal(["2.11", "2.12", "2.21", "2.31", "2.41", "2.51", "2.61", "2.62", "2.71"], series);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("?next_page=x&foo=1", "Invalid query parameter foo")]
     [InlineData("?next_page=x&Page_Size=ten", "Invalid page_size")]
     [InlineData("?next_page=abc", "Invalid next_page token abc")]
@@ -498,7 +498,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal((400, message), (status, (string)body["message"]!));
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("manifest", "?SOPInstanceUID=True&page_size=5", null, "json_manifest")]
     [InlineData("query", "?page_size=5", """{"fields":["SOPInstanceUID"]}""", "json")]
     public async Task A_v1_cohort_listing_pages_only_for_its_owner(string kind, string query, string? json, string rowsKey)
@@ -521,7 +521,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
         Assert.Equal(["3.06", "3.07", "3.08", "3.09", "3.10"], ownerBody[block]![rowsKey]!.AsArray().Select(r => (string)r!["SOPInstanceUID"]!));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_signed_in_caller_can_page_an_anonymous_preview()
     {
         server.SkipUnlessAvailable();
@@ -535,7 +535,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- account details --------------------------------------------------------------------------------------------
 
-    [Theory]
+    [StoreTheory]
     [InlineData("v1")]
     [InlineData("v2")]
     public async Task Account_details_describe_the_registered_caller_with_rfc_1123_dates(string version)
@@ -556,7 +556,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- many clients at once -----------------------------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task Many_clients_creating_and_deleting_at_once_lose_nothing_and_never_share_an_id()
     {
         var users = new[] { await NewUserAsync(), await NewUserAsync() };
@@ -612,7 +612,7 @@ public abstract class CohortApiTests<TServer>(TServer server)
 
     // ---- hostile input ----------------------------------------------------------------------------------------------
 
-    [Fact]
+    [StoreFact]
     public async Task Hostile_input_never_gets_a_500()
     {
         var user = await NewUserAsync();

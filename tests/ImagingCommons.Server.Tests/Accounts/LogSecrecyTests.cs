@@ -23,114 +23,59 @@ public sealed class LogSecrecyTests
     {
         using var sample = new SampleRelease();
         await using var issuer = await TestIssuer.StartAsync();
-        var logs = new CapturingLoggerProvider();
-        var app = ImagingCommonsServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Trace"], o =>
-        {
-            o.DataDirectory = sample.Release.Root;
-            o.GenerateDefaultRelease = false;
-            o.Auth.Oidc.Issuer = issuer.Issuer;
-            o.Auth.Oidc.Audience = TestIssuer.Audience;
-            o.Auth.Oidc.RequireHttpsMetadata = false;
-            o.Auth.DevIssuer = true;
-        });
-        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
-        await using (app)
-        {
-            await app.StartAsync(Cancel);
-            using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single()) };
-            var accounts = app.Services.GetRequiredService<IAccountStore>();
-            var (ada, _) = await accounts.AddUserAsync(People.Ada, "Ada", "Lovelace", Cancel);
-            var key = (await accounts.CreateApiKeyAsync(ada.Id, Cancel)).Key;
-            var secrets = new[]
+        // Every category at Trace, the framework's too (its default below Warning is lifted here).
+        await using var server = await ImagingCommonsApplication.StartAsync(
+            sample.Release.Root,
+            o =>
             {
-                issuer.Token(People.Ada),
-                issuer.Token(People.Ada, t => t.Expires = DateTime.UtcNow.AddSeconds(-200)),
-                issuer.Token(People.Ada, t => t.Audience = "other"),
-                issuer.Token(People.Carol),
-                issuer.Token(People.Ada, emailVerified: false),
-                app.Services.GetRequiredService<DevIssuer>().CreateToken(People.Bob, TimeSpan.FromHours(1), DateTimeOffset.UtcNow),
-                key,
-                key[..^2] + "xx",
-            };
+                o.Auth.Oidc.Issuer = issuer.Issuer;
+                o.Auth.Oidc.Audience = TestIssuer.Audience;
+                o.Auth.Oidc.RequireHttpsMetadata = false;
+                o.Auth.DevIssuer = true;
+            },
+            arguments: ["--Logging:LogLevel:Default=Trace", "--Logging:LogLevel:Microsoft.AspNetCore=Trace"]);
+        var client = server.Client;
+        var accounts = server.Services.GetRequiredService<IAccountStore>();
+        var (ada, _) = await accounts.AddUserAsync(People.Ada, "Ada", "Lovelace", Cancel);
+        var key = (await accounts.CreateApiKeyAsync(ada.Id, Cancel)).Key;
+        var secrets = new[]
+        {
+            issuer.Token(People.Ada),
+            issuer.Token(People.Ada, t => t.Expires = DateTime.UtcNow.AddSeconds(-200)),
+            issuer.Token(People.Ada, t => t.Audience = "other"),
+            issuer.Token(People.Carol),
+            issuer.Token(People.Ada, emailVerified: false),
+            server.Services.GetRequiredService<DevIssuer>().CreateToken(People.Bob, TimeSpan.FromHours(1), DateTimeOffset.UtcNow),
+            key,
+            key[..^2] + "xx",
+        };
 
-            foreach (var secret in secrets)
+        foreach (var secret in secrets)
+        {
+            foreach (var (method, path, json) in new[]
             {
-                foreach (var (method, path, json) in new[]
+                ("GET", "/v2/users/account_details", (string?)null),
+                ("POST", "/v2/cohorts", """{"name":"n","filters":{"Modality":["CT"]}}"""),
+                ("POST", "/v1/cohorts/manifest/preview?SOPInstanceUID=True", """{"name":"n","filters":{}}"""),
+                ("GET", "/v2/cohorts/manifest/nextPage?next_page=x", null),
+            })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                if (json is not null)
                 {
-                    ("GET", "/v2/users/account_details", (string?)null),
-                    ("POST", "/v2/cohorts", """{"name":"n","filters":{"Modality":["CT"]}}"""),
-                    ("POST", "/v1/cohorts/manifest/preview?SOPInstanceUID=True", """{"name":"n","filters":{}}"""),
-                    ("GET", "/v2/cohorts/manifest/nextPage?next_page=x", null),
-                })
-                {
-                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-                    if (json is not null)
-                    {
-                        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-                    }
-
-                    using var response = await client.SendAsync(request, Cancel);
+                    request.Content = new StringContent(json, Encoding.UTF8, "application/json");
                 }
-            }
 
-            await app.StopAsync(Cancel);
-            var text = logs.Text;
-            Assert.Contains("AuthenticationScheme", text, StringComparison.Ordinal);
-            foreach (var secret in secrets.Append(key.Split('_', 3)[2]).Append(People.Ada).Append(People.Bob).Append(People.Carol))
-            {
-                Assert.False(text.Contains(secret, StringComparison.OrdinalIgnoreCase), $"the logs hold {secret[..Math.Min(secret.Length, 20)]}…");
-            }
-        }
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly StringBuilder _text = new();
-
-        public string Text
-        {
-            get
-            {
-                lock (_text)
-                {
-                    return _text.ToString();
-                }
+                using var response = await client.SendAsync(request, Cancel);
             }
         }
 
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
+        var text = server.Logs.Text;
+        Assert.Contains("AuthenticationScheme", text, StringComparison.Ordinal);
+        foreach (var secret in secrets.Append(key.Split('_', 3)[2]).Append(People.Ada).Append(People.Bob).Append(People.Carol))
         {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner._text)
-                {
-                    owner._text.Append(category).Append(": ").Append(formatter(state, exception)).AppendLine();
-                    if (exception is not null)
-                    {
-                        owner._text.AppendLine(exception.ToString());
-                    }
-
-                    if (state is IEnumerable<KeyValuePair<string, object?>> values)
-                    {
-                        foreach (var (name, value) in values)
-                        {
-                            owner._text.Append("  ").Append(name).Append('=').Append(value).AppendLine();
-                        }
-                    }
-                }
-            }
+            Assert.False(text.Contains(secret, StringComparison.OrdinalIgnoreCase), $"the logs hold {secret[..Math.Min(secret.Length, 20)]}…");
         }
     }
 }

@@ -39,12 +39,7 @@ public sealed class ReleasePinningTests
         var previewBefore = await SendAsync(server, HttpMethod.Post, "/v2/cohorts/manifest/preview", null, Preview);
 
         release.Write("24.0", SampleRelease.Pivot, SampleRelease.Clinical, SampleRelease.Biospecimen, date: "2026-05-15");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while ((await server.GetAsync("/health")).Json.GetProperty("current_release").GetString() != "24.0")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "release 24.0 was not picked up");
-            await Task.Delay(50, Cancel);
-        }
+        await server.WaitForCurrentReleaseAsync("24.0");
 
         var v2After = await SendAsync(server, HttpMethod.Post, $"/v2/cohorts/manifest/{v2}", token, Manifest);
         var v1After = await SendAsync(server, HttpMethod.Get, $"/v1/cohorts/manifest/{v1}?SeriesInstanceUID=True", token);

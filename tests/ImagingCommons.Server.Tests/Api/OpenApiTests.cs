@@ -6,6 +6,40 @@ namespace ImagingCommons.Server.Tests.Api;
 
 public sealed class OpenApiTests(ApiServer server) : IClassFixture<ApiServer>
 {
+    /// <summary>
+    /// docs/openapi/ holds the documents as committed; the build writes them afresh and the server serves what the
+    /// build wrote. A change of the wire contract must come with its document diff (bash docs/openapi/update.sh).
+    /// </summary>
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task The_served_documents_are_the_committed_ones(string name)
+    {
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "openapi", name + ".json"), TestContext.Current.CancellationToken))!;
+
+        using var response = await server.Client.GetAsync($"/{name}/openapi.json", TestContext.Current.CancellationToken);
+        var served = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        Assert.True(
+            JsonNode.DeepEquals(committed, served),
+            $"/{name}/openapi.json differs from docs/openapi/{name}.json: run `bash docs/openapi/update.sh` and commit the diff if the change is intended.");
+    }
+
+    [Theory]
+    [InlineData("/v2/cohorts/manifest/preview", "V2ManifestPreviewRequest", new[] { "cohort_def", "fields" })]
+    [InlineData("/v2/cohorts/manifest/{cohort_id}", "V2ManifestRequest", new[] { "fields" })]
+    public async Task Optional_body_fields_are_not_required_in_the_documents(string path, string schema, string[] required)
+    {
+        using var response = await server.Client.GetAsync("/v2/openapi.json", TestContext.Current.CancellationToken);
+        var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        var reference = (string)document["paths"]![path]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!;
+        Assert.Equal("#/components/schemas/" + schema, reference);
+        var body = document["components"]!["schemas"]![schema]!;
+        Assert.Equal(required, body["required"]!.AsArray().Select(r => (string)r!));
+        Assert.All(["counts", "group_size", "sql", "page_size"], key => Assert.NotNull(body["properties"]![key]));
+    }
+
     [Theory]
     [InlineData("v1", new[] { "/v1/about", "/v1/versions", "/v1/collections", "/v1/analysis_results", "/v1/attributes", "/v1/cohorts/manifest/preview", "/v1/cohorts/manifest/nextPage", "/v1/cohorts/query/preview", "/v1/cohorts/query/nextPage", "/v1/dicomMetadata", "/v1/dicomMetadata/nextPage", "/v1/cohorts", "/v1/cohorts/{cohort_id}", "/v1/cohorts/manifest/{cohort_id}", "/v1/cohorts/query/{cohort_id}", "/v1/users/account_details" })]
     [InlineData("v2", new[] { "/v2/about", "/v2/versions", "/v2/collections", "/v2/analysis_results", "/v2/filters", "/v2/filters/values/{filter}", "/v2/fields/{version}", "/v2/cohorts/manifest/preview", "/v2/cohorts/manifest/preview/nextPage", "/v2/cohorts", "/v2/cohorts/{cohort_id}", "/v2/cohorts/manifest/{cohort_id}", "/v2/cohorts/manifest/nextPage", "/v2/users/account_details" })]

@@ -26,6 +26,21 @@ public sealed class DefaultReleaseTests
             using var response = await client.PostAsync("/v2/cohorts/manifest/preview", content, TestContext.Current.CancellationToken);
             var counts = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["manifest"]!["manifest_data"]![0]!;
             Assert.True((long)counts["series_count"]! > 100, counts.ToJsonString());
+
+            // Synthetic data says so: in /about, in releases.json, in the start-up log, and its URLs name a bucket of its own.
+            foreach (var about in new[] { "/v1/about", "/v2/about" })
+            {
+                Assert.True((bool)JsonNode.Parse(await client.GetStringAsync(about, TestContext.Current.CancellationToken))!["synthetic"]!);
+            }
+
+            var list = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "releases.json"), TestContext.Current.CancellationToken))!["versions"]!.AsArray();
+            Assert.Equal(["23.0", "24.0"], list.Where(v => (bool?)v!["synthetic"] == true).Select(v => (string)v!["idc_data_version"]!));
+            Assert.Contains(server.Logs, line => line.Contains("Release 24.0 is synthetic", StringComparison.Ordinal));
+            using var urls = new StringContent("""{"cohort_def":{"filters":{"collection_id":["nlst"]}},"fields":["gcs_url","aws_url"],"page_size":5}""", System.Text.Encoding.UTF8, "application/json");
+            using var urlResponse = await client.PostAsync("/v2/cohorts/manifest/preview", urls, TestContext.Current.CancellationToken);
+            var rows = JsonNode.Parse(await urlResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["manifest"]!["manifest_data"]!.AsArray();
+            Assert.All(rows, r => Assert.StartsWith("gs://imagingcommons-synthetic", (string)r!["gcs_url"]!, StringComparison.Ordinal));
+            Assert.All(rows, r => Assert.StartsWith("s3://imagingcommons-synthetic", (string)r!["aws_url"]!, StringComparison.Ordinal));
         }
         finally
         {

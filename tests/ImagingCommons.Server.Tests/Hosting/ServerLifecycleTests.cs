@@ -56,12 +56,7 @@ public class ServerLifecycleTests
 
         TestReleases.Write(directory.Data, "2.0", "2020-12-18", [new() { ["collection_id"] = "second" }, new() { ["collection_id"] = "first" }], NoRows);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while ((await server.GetAsync("/health")).Json.GetProperty("current_release").GetString() != "2.0")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "release 2.0 was not picked up");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await server.WaitForCurrentReleaseAsync("2.0");
 
         var (_, versions) = (await server.GetAsync("/v2/versions")).Element();
         Assert.Equal(

@@ -71,6 +71,20 @@ public class MetadataApiTests(MetadataServerFixture fixture) : IClassFixture<Met
                 v.GetProperty("idc_data_version").GetString(), v.GetProperty("date_active").GetString(), v.GetProperty("active").GetBoolean())));
     }
 
+    [Theory]
+    [InlineData("/v1/collections?idc_data_version=2.0", new[] { "old_collection" })]
+    [InlineData("/v2/collections?idc_data_version=2.0", new[] { "old_collection" })]
+    [InlineData("/v1/collections?idc_data_version=3.0", new[] { "tcga_prad", "lidc_idri", "nlst" })]
+    [InlineData("/v1/collections?idc_data_version=1.0", new[] { "tcga_prad", "lidc_idri", "nlst" })]
+    [InlineData("/v2/collections?idc_data_version=9.9", new[] { "lidc_idri", "nlst", "tcga_prad" })]
+    public async Task Collections_of_a_held_release_are_answered_when_asked_for_and_the_current_ones_otherwise(string path, string[] expected)
+    {
+        var (status, body) = (await Server.GetAsync(path)).Element();
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(expected, body.GetProperty("collections").EnumerateArray().Select(c => c.GetProperty("collection_id").GetString()));
+    }
+
     [Fact]
     public async Task V1_collections_are_the_current_release_in_storage_order_with_the_v1_keys()
     {
