@@ -101,6 +101,29 @@ public sealed class ClientApiTests(ApiServer server) : IClassFixture<ApiServer>
     }
 
     [Fact]
+    public async Task Resolve_names_what_each_identifier_is()
+    {
+        using var client = Client();
+        var crdc = HandMadeRelease.SeriesUuid("2.62");
+
+        var resolved = await client.Extensions.ResolveAsync(["nlst", crdc, "x"], cancellationToken: TestContext.Current.CancellationToken);
+
+        // nlst: series 2.51, 2.61, 2.62, 2.71.
+        Assert.Equal(("collection_id", 4L), (resolved.Ids[0].Matches[0].Attribute, resolved.Ids[0].Matches[0].Series));
+        Assert.Equal("2.62", Assert.Single(resolved.Ids[1].Matches).SeriesInstanceUid);
+        Assert.Empty(resolved.Ids[2].Matches);
+    }
+
+    [Fact]
+    public async Task A_problem_details_answer_raises_with_its_detail()
+    {
+        using var client = Client();
+        var failure = await Assert.ThrowsAsync<ImagingCommonsApiException>(() => client.Extensions.ResolveAsync(["a%"], cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(400, failure.StatusCode);
+        Assert.StartsWith("'a%' is not an identifier", failure.ServerMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_injected_http_client_is_used_as_it_is()
     {
         using var http = new HttpClient { BaseAddress = server.App.Address };

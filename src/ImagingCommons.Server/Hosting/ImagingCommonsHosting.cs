@@ -120,6 +120,7 @@ public static class ImagingCommonsHosting
         app.MapV2CohortsApi();
         app.MapUsersApi();
         app.MapAdminApi();
+        app.MapResolveApi();
         app.MapApiDocuments();
         return app;
     }
