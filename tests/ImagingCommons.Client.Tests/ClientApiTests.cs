@@ -69,6 +69,10 @@ public sealed class ClientApiTests(ApiServer server) : IClassFixture<ApiServer>
         Assert.Equal("CT", row.GetString("Modality"));
         Assert.Equal(2, row.GetInt64("instance_count"));
         Assert.Equal(1100, row.GetInt64("group_size"));
+
+        // Integers on the wire are read as integers (not doubles): exports type their columns from these values.
+        Assert.IsType<long>(row["instance_count"]);
+        Assert.IsType<string>(row["Modality"]);
     }
 
     [Fact]
