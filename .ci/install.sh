@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything the test suite needs beyond the .NET SDK. Idempotent: safe to run on a machine that has it all.
 #
+# Debian's Chromium, for the portal's browser tests (Playwright drives /usr/bin/chromium; no browser is downloaded).
+#
 # PostgreSQL 15 on loopback, for the account/cohort store tests: installed from Debian's packages when missing,
 # its cluster started for this run, and a role and a database for the tests created. The connection string is
 # written to .ci/postgres.conn (not committed), which .ci/run exports as IMAGINGCOMMONS_TEST_POSTGRES.
@@ -17,16 +19,29 @@ PG_PASSWORD=imagingcommons
 PG_DATABASE=imagingcommons_test
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "install.sh: not root, so PostgreSQL is left alone (the PostgreSQL tests will skip unless IMAGINGCOMMONS_TEST_POSTGRES is set)"
+    echo "install.sh: not root, so Chromium and PostgreSQL are left alone (the browser tests skip without /usr/bin/chromium; the PostgreSQL tests skip unless IMAGINGCOMMONS_TEST_POSTGRES is set)"
     rm -f .ci/postgres.conn
     exit 0
 fi
 
+apt_updated=0
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "install.sh: installing Chromium"
+    apt_install chromium
+fi
+
 if [ ! -x "/usr/lib/postgresql/${PG_VERSION}/bin/postgres" ]; then
     echo "install.sh: installing PostgreSQL ${PG_VERSION}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "postgresql-${PG_VERSION}" postgresql-client-common postgresql-common >/dev/null
+    apt_install "postgresql-${PG_VERSION}" postgresql-client-common postgresql-common
 fi
 
 # The package creates the cluster on install; a machine where it was dropped gets a new one.

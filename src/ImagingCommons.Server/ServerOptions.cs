@@ -59,6 +59,9 @@ public sealed class ServerOptions
     /// <summary>Where users, API keys and saved cohorts are kept.</summary>
     public AccountStoreOptions Accounts { get; set; } = new();
 
+    /// <summary>The portal page at <c>/</c>.</summary>
+    public PortalOptions Portal { get; set; } = new();
+
     /// <summary>Whether to generate the default release into an empty data directory.</summary>
     public bool ShouldGenerateDefaultRelease => GenerateDefaultRelease
         ?? string.Equals(DataDirectory, DefaultDataDirectory, StringComparison.Ordinal);
@@ -85,6 +88,18 @@ public sealed class CorsOptions
 {
     /// <summary>Origins (scheme://host[:port]) whose pages may call the API; preflight requests from them are answered.</summary>
     public string[] AllowedOrigins { get; set; } = [];
+}
+
+/// <summary>Bound to "ImagingCommons:Portal".</summary>
+public sealed class PortalOptions
+{
+    /// <summary>
+    /// A viewer's URL for one series, with placeholders the portal fills in per row: <c>{collection_id}</c>,
+    /// <c>{PatientID}</c>, <c>{StudyInstanceUID}</c>, <c>{SeriesInstanceUID}</c>, <c>{crdc_series_uuid}</c> (URL-encoded).
+    /// For an OHIF viewer: <c>https://viewer.example.org/viewer?StudyInstanceUIDs={StudyInstanceUID}&amp;SeriesInstanceUIDs={SeriesInstanceUID}</c>.
+    /// Empty: the series table has no viewer links.
+    /// </summary>
+    public string? ViewerUrl { get; set; }
 }
 
 /// <summary>Bound to "ImagingCommons:Accounts".</summary>

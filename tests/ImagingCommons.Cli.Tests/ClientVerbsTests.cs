@@ -82,11 +82,11 @@ public sealed class ClientVerbsTests(ApiServer server) : IClassFixture<ApiServer
     }
 
     [Fact]
-    public async Task Manifest_refuses_a_release_the_preview_cannot_compute_on()
+    public async Task Manifest_refuses_a_release_the_server_does_not_hold_with_its_message()
     {
         var (code, _, error) = await Idc.RunAsync("manifest", "--filter", "Modality=CT", "--release", "23.0", "--server", Server);
-        Assert.Equal(2, code);
-        Assert.Contains("current release (24.0) only", error, StringComparison.Ordinal);
+        Assert.Equal(1, code);
+        Assert.Contains("Release \"23.0\" is not held by this server; it holds 24.0.", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -175,5 +175,31 @@ public sealed class CommandLineTests
         var (code, output, _) = await Idc.RunAsync("--version");
         Assert.Equal(0, code);
         Assert.Matches(@"^\d+\.\d+\.\d+", output.Trim());
+    }
+}
+
+/// <summary>The sample release "24.0" and an older release "23.0" that holds only series 2.51 of nlst.</summary>
+public sealed class TwoReleasesServer : ApiServer
+{
+    protected override void WriteMoreReleases(HandMadeRelease release) =>
+        release.Write("23.0", [.. SampleRelease.Pivot.Where(r => (string?)r["SeriesInstanceUID"] == "2.51")], date: "2026-01-15");
+}
+
+public sealed class HeldReleaseManifestTests(TwoReleasesServer server) : IClassFixture<TwoReleasesServer>
+{
+    [Fact]
+    public async Task Manifest_of_a_held_older_release_comes_from_that_release()
+    {
+        string[] common = ["manifest", "--filter", "Modality=CT", "--fields", "SeriesInstanceUID", "--format", "ndjson", "--server", server.App.Address.ToString()];
+
+        var (older, olderRows, olderError) = await Idc.RunAsync([.. common, "--release", "23.0"]);
+        var (current, currentRows, _) = await Idc.RunAsync([.. common, "--release", "24.0"]);
+
+        Assert.True(older == 0, olderError);
+        Assert.Equal(["""{"SeriesInstanceUID":"2.51"}"""], olderRows.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, current);
+
+        // 24.0's CT series: 2.11, 2.31, 2.41, 2.51, 2.61, 2.71.
+        Assert.Equal(6, currentRows.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

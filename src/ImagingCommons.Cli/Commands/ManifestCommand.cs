@@ -25,7 +25,7 @@ internal static class ManifestCommand
         var format = new Option<string>("--format") { Description = "json, ndjson, csv, tsv, parquet or s5cmd (default: from --output's extension, else json)" }
             .AcceptOnlyFromAmong(ManifestFormats.All);
         var outputFile = new Option<string>("--output") { Description = "Write to FILE instead of standard output (parquet needs one)", HelpName = "FILE" };
-        var release = new Option<string>("--release") { Description = "The release of a filter-set manifest (only the current one previews; a saved cohort keeps its own)", HelpName = "VERSION" };
+        var release = new Option<string>("--release") { Description = "The release of a filter-set manifest: any the server holds (default: the current one; a saved cohort keeps its own)", HelpName = "VERSION" };
         var counts = new Option<bool>("--counts") { Description = "Add the granularity's count columns (instance_count, …)" };
         var groupSize = new Option<bool>("--group-size") { Description = "Add group_size, the bytes of each row's instances" };
         var pageSize = new Option<int>("--page-size") { Description = "Rows per request (the server caps it)", DefaultValueFactory = _ => 5000 };
@@ -39,6 +39,7 @@ internal static class ManifestCommand
               idc manifest --filter Modality=MR --fields SeriesInstanceUID,aws_url,instance_size --format csv --output mr.csv
               idc manifest --filter collection_id=nlst --format s5cmd --output nlst.s5cmd
               idc manifest --cohort 42 --api-key $KEY --format parquet --output cohort42.parquet
+              idc manifest --filter Modality=CT --release 23.0 --format csv > ct-v23.csv
             """) { cohort, fields, format, outputFile, release, counts, groupSize, pageSize };
         var filters = new FilterOptions(command);
         var server = new ServerAccess(command);
@@ -74,9 +75,14 @@ internal static class ManifestCommand
             {
                 rows = client.Cohorts.GetManifest(id, new V2ManifestRequest(selected, withCounts, withSize, PageSize: size), cancellationToken);
             }
+            else if (parse.GetValue(release) is { } pinned && !await IsCurrentAsync(client, pinned, cancellationToken))
+            {
+                // IDC's v2 preview computes on the current release only; this server's extension route previews any release it holds.
+                var set = await filters.ReadAsync(parse, client, cancellationToken);
+                rows = client.Extensions.GetManifestPreview(new ManifestPreviewRequest(selected, set, pinned, withCounts, withSize, size), cancellationToken);
+            }
             else
             {
-                await RequireCurrentAsync(client, parse.GetValue(release), cancellationToken);
                 var set = await filters.ReadAsync(parse, client, cancellationToken);
                 rows = client.V2.GetManifestPreview(new V2ManifestPreviewRequest(new V2CohortDefinition("idc manifest", "", set), selected, withCounts, withSize, PageSize: size), cancellationToken);
             }
@@ -107,19 +113,6 @@ internal static class ManifestCommand
         return writer.Rows;
     }
 
-    /// <summary>IDC's v2 preview computes on the current release only; another release is refused rather than silently ignored.</summary>
-    internal static async Task RequireCurrentAsync(ImagingCommonsClient client, string? release, CancellationToken cancellationToken)
-    {
-        if (release is null)
-        {
-            return;
-        }
-
-        var versions = await client.V2.GetVersionsAsync(cancellationToken);
-        var current = versions.FirstOrDefault(v => v.Active)?.IdcDataVersion;
-        if (!string.Equals(release, current, StringComparison.Ordinal))
-        {
-            throw new UsageException($"this server previews filter sets on its current release ({current}) only; a saved cohort (--cohort) keeps the release it was saved on.");
-        }
-    }
+    private static async Task<bool> IsCurrentAsync(ImagingCommonsClient client, string release, CancellationToken cancellationToken) =>
+        (await client.V2.GetVersionsAsync(cancellationToken)).FirstOrDefault(v => v.Active)?.IdcDataVersion == release;
 }

@@ -41,10 +41,3 @@ public sealed record ResolvedMatch(
     [property: JsonPropertyName("value")] string Value,
     [property: JsonPropertyName("series")] long Series,
     [property: JsonPropertyName("SeriesInstanceUID"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SeriesInstanceUid = null);
-
-/// <summary>Source-generated serialization of the resolve route's records.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(ResolveRequest))]
-[JsonSerializable(typeof(ResolveResponse))]
-[JsonSerializable(typeof(HealthResponse))]
-public sealed partial class ResolveJsonContext : JsonSerializerContext;

@@ -19,7 +19,6 @@ internal static class AboutApi
         app.MapGet("/hello", Hello).ExcludeFromDescription();
         app.MapGet("/v1/oauth2callback", OAuthCallback).ExcludeFromDescription();
         app.MapGet("/v2/oauth2callback", OAuthCallback).ExcludeFromDescription();
-        app.MapGet("/", Root).ExcludeFromDescription();
         return app;
     }
 
@@ -46,9 +45,6 @@ internal static class AboutApi
         (<code>idc auth dev-token</code>). There is nothing to complete here.</p></body></html>
         """,
         "text/html; charset=utf-8");
-
-    /// <summary>The root has no API: a browser is sent to the interactive API page.</summary>
-    public static IResult Root() => Results.Redirect("/v2/swagger");
 
     /// <summary>
     /// The documentation link points at this server's own interactive page (from the configured public URL, else from

@@ -46,7 +46,7 @@ internal static class ResolveApi
         using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
         if (!TryRead(body, catalog, out var ids, out var release, out var error))
         {
-            return Invalid(error);
+            return FacetsApi.Invalid(error);
         }
 
         var found = new Dictionary<string, List<ResolvedMatch>>(StringComparer.Ordinal);
@@ -169,24 +169,13 @@ internal static class ResolveApi
             return false;
         }
 
-        release = catalog.CurrentRelease!;
-        if (root.TryGetProperty("release", out var asked) && asked.ValueKind != JsonValueKind.Null && !(asked.ValueKind == JsonValueKind.String && asked.GetString() == ""))
+        if (!FacetsApi.TryRelease(root, catalog, out release, out error))
         {
-            var held = catalog.HeldReleases;
-            if (asked.ValueKind != JsonValueKind.String || !held.Contains(asked.GetString()!, StringComparer.Ordinal))
-            {
-                error = $"Release {asked.GetRawText()} is not held by this server; it holds {string.Join(", ", held)}.";
-                return false;
-            }
-
-            release = asked.GetString()!;
+            return false;
         }
 
         ids = distinct;
         error = null;
         return true;
     }
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
 }

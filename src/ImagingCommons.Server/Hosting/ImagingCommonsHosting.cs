@@ -6,6 +6,7 @@ using ImagingCommons.Server.Auth;
 using ImagingCommons.Server.Errors;
 using ImagingCommons.Server.OpenApi;
 using ImagingCommons.Server.Paging;
+using ImagingCommons.Server.Portal;
 using ImagingCommons.Server.Releases;
 using ImagingCommons.Server.Responses;
 using ImagingCommons.Server.Routing;
@@ -67,6 +68,9 @@ public static class ImagingCommonsHosting
         // Accounts: users, API keys and saved cohorts (SQLite in the data directory, or PostgreSQL when configured).
         builder.Services.AddAccounts(options);
 
+        // Facets: the portal's counts, from an in-memory index of each release's series table.
+        builder.Services.AddFacets();
+
         // Auth: bearer ID tokens of the configured OIDC issuer or the development issuer, and API keys; identity = verified email.
         builder.Services.AddApiAuthentication(options);
 
@@ -98,6 +102,7 @@ public static class ImagingCommonsHosting
         app.UseApiErrors();
         app.UseRequestLimits();
         app.UseApiDocuments();
+        app.UsePortal();
         app.UseOptionalTrailingSlash();
         app.UseRouting();
         app.UseExactRouteMatching();
@@ -120,7 +125,10 @@ public static class ImagingCommonsHosting
         app.MapV2CohortsApi();
         app.MapUsersApi();
         app.MapAdminApi();
+        app.MapFacetsApi();
+        app.MapPortalApi();
         app.MapResolveApi();
+        app.MapPortal();
         app.MapApiDocuments();
         return app;
     }

@@ -3,12 +3,18 @@ using Microsoft.OpenApi;
 
 namespace ImagingCommons.Server.OpenApi;
 
-/// <summary>One OpenAPI document per API version, and the interactive pages at /v1/swagger and /v2/swagger.</summary>
+/// <summary>
+/// One OpenAPI document per API version, one for our own extensions (/api/…), and the interactive pages at
+/// /v1/swagger, /v2/swagger and /api/swagger.
+/// </summary>
 internal static class ApiDocumentExtensions
 {
     private static readonly string[] Versions = ["v1", "v2"];
 
     private const string BearerScheme = "bearer";
+
+    /// <summary>The document of the routes that are ours, not IDC's (the portal's facets, settings and held-release previews).</summary>
+    private const string Extensions = "api";
 
     private static readonly (string Name, string Description, bool Integer)[] ManifestColumns =
     [
@@ -66,6 +72,7 @@ internal static class ApiDocumentExtensions
         ["v1CohortIdManifest"] = [.. ManifestColumns, Sql, PageSize, SameRouteNextPageParameter],
         ["v1CohortIdQuery"] = [Sql, PageSize, SameRouteNextPageParameter],
         ["v2CohortManifestNextPage"] = [NextPage, PageSize],
+        ["manifestPreviewNextPage"] = [NextPage, PageSize],
     };
 
     /// <summary>Routes that take next_page on the same route as the first page: there the token is optional.</summary>
@@ -131,10 +138,49 @@ internal static class ApiDocumentExtensions
             });
         }
 
+        services.AddOpenApi(Extensions, options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith(Extensions + "/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Servers = [];
+                document.Info = new OpenApiInfo
+                {
+                    Title = "ImagingCommons extensions",
+                    Version = "v1",
+                    Description = "Routes of ours beside IDC's v1 and v2 APIs, behind the portal page at / and the idc command line: facet counts, the server's settings, "
+                        + "manifest previews on any held release, and identifier resolution for idc download. Filters are v2 filter sets with v2's rules. "
+                        + "Errors are problem details (RFC 9457).",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer(ContractSchemas.TransformAsync);
+            options.AddOperationTransformer((operation, _, _) =>
+            {
+                if (operation.OperationId is { } id && QueryParameters.TryGetValue(id, out var parameters))
+                {
+                    operation.Parameters ??= [];
+                    foreach (var (name, description, integer) in parameters)
+                    {
+                        operation.Parameters.Add(new OpenApiParameter
+                        {
+                            Name = name,
+                            In = ParameterLocation.Query,
+                            Required = name == "next_page",
+                            Description = description,
+                            Schema = new OpenApiSchema { Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String },
+                        });
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
         return services;
     }
 
-    /// <summary>/v1/openapi.json, /v2/openapi.json, and Swagger UI pages over them (assets served from the package).</summary>
+    /// <summary>/v1/openapi.json, /v2/openapi.json, /api/openapi.json, and Swagger UI pages over them (assets served from the package).</summary>
     public static WebApplication UseApiDocuments(this WebApplication app)
     {
         foreach (var version in Versions)
@@ -146,6 +192,13 @@ internal static class ApiDocumentExtensions
                 ui.SwaggerEndpoint($"/{version}/openapi.json", $"IDC API {version}");
             });
         }
+
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = Extensions + "/swagger";
+            ui.DocumentTitle = "ImagingCommons extensions";
+            ui.SwaggerEndpoint($"/{Extensions}/openapi.json", "ImagingCommons extensions");
+        });
 
         return app;
     }

@@ -160,12 +160,15 @@ internal static class V2Requests
         return false;
     }
 
-    /// <summary>Steps 5-10: body keys, fields, booleans, page_size, field names, something to return.</summary>
-    private static Checked<V2ManifestOptions> ManifestOptions(JsonElement root)
+    /// <summary>
+    /// Steps 5-10: body keys, fields, booleans, page_size, field names, something to return. <paramref name="bodyKeys"/>:
+    /// the keys a body may have (our held-release preview has its own), by default v2's.
+    /// </summary>
+    internal static Checked<V2ManifestOptions> ManifestOptions(JsonElement root, IReadOnlyCollection<string>? bodyKeys = null)
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (!BodyKeys.Contains(property.Name))
+            if (!(bodyKeys ?? BodyKeys).Contains(property.Name))
             {
                 return Wire.BadRequest(ErrorTexts.V2InvalidBodyKey(property.Name));
             }

@@ -102,14 +102,15 @@ public sealed class ContractFixTests(ApiServer server) : IClassFixture<ApiServer
     }
 
     [Fact]
-    public async Task The_root_sends_a_browser_to_the_interactive_api_page()
+    public async Task The_root_serves_the_portal_page()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.App.Address };
 
         using var response = await client.GetAsync("/", Cancel);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/v2/swagger", response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>ImagingCommons portal</title>", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
     [Theory]

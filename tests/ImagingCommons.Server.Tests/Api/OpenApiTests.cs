@@ -13,6 +13,7 @@ public sealed class OpenApiTests(ApiServer server) : IClassFixture<ApiServer>
     [Theory]
     [InlineData("v1")]
     [InlineData("v2")]
+    [InlineData("api")]
     public async Task The_served_documents_are_the_committed_ones(string name)
     {
         var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "openapi", name + ".json"), TestContext.Current.CancellationToken))!;
