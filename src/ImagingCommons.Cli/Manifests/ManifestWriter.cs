@@ -52,23 +52,33 @@ internal abstract class ManifestWriter : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown manifest format."),
     };
 
+    [ThreadStatic]
+    private static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)? _rowWriter;
+
     /// <summary>A row as one JSON object: the wire's types (strings, integers, numbers, lists of strings, null).</summary>
     internal static string JsonObject(ResultRow row)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        // One buffer and writer per thread, reset for each row: a million rows make no million writers.
+        _rowWriter ??= CreateRowWriter();
+        var (buffer, json) = _rowWriter.Value;
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        json.WriteStartObject();
+        for (var i = 0; i < row.Columns.Count; i++)
         {
-            json.WriteStartObject();
-            for (var i = 0; i < row.Columns.Count; i++)
-            {
-                json.WritePropertyName(row.Columns[i].Name);
-                WriteValue(json, row[i]);
-            }
-
-            json.WriteEndObject();
+            json.WritePropertyName(row.Columns[i].Name);
+            WriteValue(json, row[i]);
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        json.WriteEndObject();
+        json.Flush();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static (System.Buffers.ArrayBufferWriter<byte>, Utf8JsonWriter) CreateRowWriter()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        return (buffer, new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     private static void WriteValue(Utf8JsonWriter json, object? value)
