@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Everything the test suite needs beyond the .NET SDK. Idempotent: safe to run on a machine that has it all.
 #
+# DCMTK (dcmdump, dcmconv, dump2dcm, img2dcm, ...): the DICOM reader's tests compare it with dcmdump and make their
+# test files with the others.
+#
+# moto_server (Python's moto): the S3-compatible store that the upload and end-to-end tests use on loopback; .ci/run
+# starts it. It is looked for on PATH and in ~/.pyenv/shims; when absent, Debian's python3-moto is tried, and the S3
+# tests skip (saying why) if neither is there.
+#
 # Debian's Chromium, for the portal's browser tests (Playwright drives /usr/bin/chromium; no browser is downloaded).
 #
 # PostgreSQL 15 on loopback, for the account/cohort store tests: installed from Debian's packages when missing,
@@ -40,6 +47,17 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
     echo "install.sh: installing Chromium"
     apt_install chromium
+fi
+
+if ! command -v dcmdump >/dev/null || ! command -v img2dcm >/dev/null; then
+    echo "install.sh: installing DCMTK"
+    apt_install dcmtk
+fi
+
+if ! command -v moto_server >/dev/null && [ ! -x "$HOME/.pyenv/shims/moto_server" ]; then
+    echo "install.sh: installing moto (python3-moto)"
+    apt_install python3-moto python3-flask python3-flask-cors 2>/dev/null \
+        || echo "install.sh: python3-moto is not available; the S3 tests will skip"
 fi
 
 if [ ! -x "/usr/lib/postgresql/${PG_VERSION}/bin/postgres" ]; then

@@ -25,15 +25,15 @@ public sealed class ServerOptions
     public TimeSpan ReleaseCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a request waits for its query (milliseconds). Past it the query keeps running as a job and the caller
-    /// gets 202 with a next_page token; 0 makes every first call answer 202.
+    /// The earlier spelling of <c>ImagingCommons:Query:Deadline</c>, in milliseconds (also <c>idc serve
+    /// --query-deadline-ms</c>); when given it wins. 0 makes every first call answer 202.
     /// </summary>
     [Range(0, int.MaxValue)]
-    public int QueryDeadlineMs { get; set; } = 25_000;
+    public int? QueryDeadlineMs { get; set; }
 
-    /// <summary>The largest page served; larger page_size values get short pages (clients loop on next_page).</summary>
+    /// <summary>The earlier spelling of <c>ImagingCommons:Query:MaxPageSize</c>; when given it wins.</summary>
     [Range(1, 1_000_000)]
-    public int MaxPageSize { get; set; } = 10_000;
+    public int? MaxPageSize { get; set; }
 
     /// <summary>
     /// The next_page token key as base64 (32 bytes), shared by every replica behind one load balancer. When empty,

@@ -11,6 +11,9 @@ public class ApiServer : IAsyncLifetime
 
     protected virtual int QueryDeadlineMs => 30_000;
 
+    /// <summary>Extra command-line arguments of the server (log levels, for tests that wait for a log line).</summary>
+    protected virtual string[] Arguments => [];
+
     /// <summary>Writes further releases next to the sample's "24.0" before the server starts.</summary>
     protected virtual void WriteMoreReleases(HandMadeRelease release)
     {
@@ -19,7 +22,7 @@ public class ApiServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         WriteMoreReleases(_sample.Release);
-        App = await ImagingCommonsApplication.StartAsync(_sample.Release.Root, o => o.QueryDeadlineMs = QueryDeadlineMs);
+        App = await ImagingCommonsApplication.StartAsync(_sample.Release.Root, o => o.QueryDeadlineMs = QueryDeadlineMs, arguments: Arguments);
     }
 
     public async ValueTask DisposeAsync()
@@ -50,8 +53,18 @@ public class ApiServer : IAsyncLifetime
     }
 }
 
-/// <summary>A server whose query deadline is 0: every first call answers 202.</summary>
+/// <summary>
+/// A server whose query deadline is 0: every call answers 202 until its query is done. Tests wait for the engine's
+/// "QueryComputed" line (<see cref="WaitForComputedAsync"/>) before resuming, instead of polling.
+/// </summary>
 public sealed class SlowApiServer : ApiServer
 {
     protected override int QueryDeadlineMs => 0;
+
+    protected override string[] Arguments => ["--Logging:LogLevel:ImagingCommons.Data=Debug"];
+
+    /// <summary>Waits until a result of that kind (a QueryKind name, e.g. "V2Manifest") has been computed since the server started.</summary>
+    public Task WaitForComputedAsync(string kind) =>
+        App.Logs.WaitForAsync(l => l.Event.Name == "QueryComputed" && string.Equals(l.State.GetValueOrDefault("Kind")?.ToString(), kind, StringComparison.Ordinal))
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 }

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using ImagingCommons.Data;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Schema;
 
@@ -89,14 +90,14 @@ public sealed class HandMadeRelease : IDisposable
     /// <summary>Writes one release table as an importer would: the schema's columns and types, rows as given (absent columns NULL).</summary>
     public static long WriteTable(DuckDBConnection connection, TableSchema schema, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string path)
     {
-        Run(connection, $"CREATE OR REPLACE TABLE t ({string.Join(", ", schema.Columns.Select(c => $"\"{c.Name}\" {c.DuckDbType}"))})");
+        Run(connection, $"CREATE OR REPLACE TABLE t ({string.Join(", ", schema.Columns.Select(c => $"{SqlText.Identifier(c.Name)} {c.DuckDbType}"))})");
         foreach (var row in rows)
         {
             var unknown = row.Keys.Where(k => !schema.Contains(k)).ToList();
             Assert.True(unknown.Count == 0, $"{schema.Name} has no column " + string.Join(", ", unknown));
             using var insert = connection.CreateCommand();
             var names = row.Keys.ToList();
-            insert.CommandText = $"INSERT INTO t ({string.Join(", ", names.Select(n => $"\"{n}\""))}) VALUES ({string.Join(", ", names.Select((_, i) => "$" + (i + 1)))})";
+            insert.CommandText = $"INSERT INTO t ({string.Join(", ", names.Select(SqlText.Identifier))}) VALUES ({string.Join(", ", names.Select((_, i) => "$" + (i + 1)))})";
             foreach (var name in names)
             {
                 insert.Parameters.Add(new DuckDBParameter(row[name] ?? DBNull.Value));
@@ -105,7 +106,7 @@ public sealed class HandMadeRelease : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        Run(connection, $"COPY t TO '{path.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
+        Run(connection, $"COPY t TO {SqlText.Literal(path)} (FORMAT parquet)");
         return rows.Count;
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -23,7 +22,7 @@ public sealed class ImagingCommonsApplication : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ImagingCommonsApplication(WebApplication app, Uri address, CapturedLogs logs)
+    private ImagingCommonsApplication(WebApplication app, Uri address, LogRecorder logs)
     {
         _app = app;
         Address = address;
@@ -37,8 +36,8 @@ public sealed class ImagingCommonsApplication : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Every log line written so far (category, level, message, exception).</summary>
-    public CapturedLogs Logs { get; }
+    /// <summary>Every log line written so far (at the levels the server's configuration enables); tests can wait for one.</summary>
+    public LogRecorder Logs { get; }
 
     /// <param name="dataDirectory">The data directory to serve (never generated into: it must hold a release).</param>
     /// <param name="configure">Adjusts the options after configuration is read.</param>
@@ -47,7 +46,7 @@ public sealed class ImagingCommonsApplication : IAsyncDisposable
     public static async Task<ImagingCommonsApplication> StartAsync(
         string dataDirectory, Action<ServerOptions>? configure = null, Action<WebApplication>? addEndpoints = null, params string[] arguments)
     {
-        var logs = new CapturedLogs();
+        var logs = new LogRecorder();
         var app = ImagingCommonsServer.Build(
             ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. arguments],
             o =>
@@ -188,35 +187,6 @@ public sealed class ApiResponse
         Assert.True(Text.Length > 0, $"answered {Status} with an empty body");
         Assert.StartsWith("application/json", ContentType, StringComparison.Ordinal);
         return (StatusCode, Json);
-    }
-}
-
-/// <summary>An in-memory log of everything the server writes, at every enabled level.</summary>
-public sealed class CapturedLogs : ILoggerProvider, IEnumerable<string>
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public string Text => string.Join("\n", _lines);
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public IEnumerator<string> GetEnumerator() => _lines.GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturedLogs owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
     }
 }
 

@@ -1,3 +1,4 @@
+using ImagingCommons.Data;
 using System.Security.Cryptography;
 using System.Text;
 using DuckDB.NET.Data;
@@ -34,7 +35,7 @@ public sealed class ImportSandbox : IDisposable
 
     /// <summary>Writes a Parquet input file from a DuckDB query.</summary>
     public void WriteParquet(string file, string query) =>
-        Query($"COPY ({query}) TO {Literal(InputPath(file))} (FORMAT parquet)");
+        Query($"COPY ({query}) TO {SqlText.Literal(InputPath(file))} (FORMAT parquet)");
 
     /// <summary>Every directory and file under the data directory, files with their SHA-256.</summary>
     public SortedDictionary<string, string> Snapshot()
@@ -64,7 +65,6 @@ public sealed class ImportSandbox : IDisposable
         }
     }
 
-    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>Runs a query in a fresh in-memory DuckDB; rows as arrays (DBNull as null).</summary>
     public static List<object?[]> Query(string sql)
@@ -95,7 +95,7 @@ public sealed class ImportSandbox : IDisposable
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT * FROM read_parquet({Literal(parquetPath)})";
+        command.CommandText = $"SELECT * FROM read_parquet({SqlText.ReadPath(parquetPath)})";
         using var reader = command.ExecuteReader();
         var rows = new List<Dictionary<string, object?>>();
         while (reader.Read())
@@ -114,7 +114,7 @@ public sealed class ImportSandbox : IDisposable
 
     /// <summary>The (name, DuckDB type) of each column of a Parquet file, in order.</summary>
     public static List<(string Name, string Type)> Describe(string parquetPath) =>
-        Query($"DESCRIBE SELECT * FROM read_parquet({Literal(parquetPath)})")
+        Query($"DESCRIBE SELECT * FROM read_parquet({SqlText.ReadPath(parquetPath)})")
             .Select(r => ((string)r[0]!, (string)r[1]!))
             .ToList();
 }

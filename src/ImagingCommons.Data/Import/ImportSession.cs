@@ -136,7 +136,7 @@ internal sealed partial class ImportSession : IDisposable
             k => k.SchemaIndex,
             k => ColumnConversion.For(table.Columns[k.SchemaIndex], RawName(k.SchemaIndex), k.Source.Type));
         var rowCount = Check(source, known, conversions);
-        CheckUnique(source);
+        CheckUnique(source, known);
         Write(table, conversions, outputPath);
         Execute($"DROP TABLE {RawTable}");
         return rowCount;
@@ -332,7 +332,7 @@ internal sealed partial class ImportSession : IDisposable
         throw RowError(source, rowId, column.Name, $"{Show(value)}{typeNote} is not {conversions[schemaIndex].Expected}.");
     }
 
-    private void CheckUnique(TableSource source)
+    private void CheckUnique(TableSource source, List<(SourceColumn Source, int SchemaIndex)> known)
     {
         if (!UniqueColumns.TryGetValue(source.Table.Name, out var name))
         {
@@ -340,8 +340,15 @@ internal sealed partial class ImportSession : IDisposable
         }
 
         var raw = RawName(IndexOf(source.Table, source.Table[name]));
+        // dicom_pivot has one row per instance, and per segment of a SEG (IDC's layout): the SegmentNumber, when the
+        // file has one, is part of what must be unique.
+        var segment = source.Table.Name == IdcSchema.DicomPivotName && source.Table.Find("SegmentNumber") is { } def
+            && known.Any(k => k.SchemaIndex == IndexOf(source.Table, def))
+            ? RawName(IndexOf(source.Table, def))
+            : null;
+        var key = segment is null ? raw : $"{raw}, {segment}";
         using var command = Command(
-            $"SELECT CAST({raw} AS VARCHAR), min(rowid, 2) FROM {RawTable} GROUP BY {raw} HAVING count(*) > 1 "
+            $"SELECT CAST({raw} AS VARCHAR), min(rowid, 2) FROM {RawTable} GROUP BY {key} HAVING count(*) > 1 "
             + "ORDER BY min(rowid, 2)[2] LIMIT 1");
         using var reader = Run(command, c => c.ExecuteReader());
         if (!reader.Read())
@@ -354,8 +361,9 @@ internal sealed partial class ImportSession : IDisposable
         var first = rows[0];
         var second = rows[1];
         var lines = source.Format == SourceFormat.Csv ? CsvLayout.LinesOfRows(source.Path, [first + 1, second + 1]) : [];
+        var rule = segment is null ? $"{name} must be unique in {source.Table.Name}" : $"{name} must be unique in {source.Table.Name} (once per SegmentNumber)";
         throw new ImportException(
-            $"{name} {Show(value)} is also in {Where(first + 1, lines)}; {name} must be unique in {source.Table.Name}.",
+            $"{name} {Show(value)} is also in {Where(first + 1, lines)}; {rule}.",
             source.Path,
             second + 1,
             name,
@@ -480,18 +488,7 @@ internal sealed partial class ImportSession : IDisposable
         return command;
     }
 
-    private T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run)
-    {
-        using var registration = _cancellationToken.Register(command.Cancel);
-        try
-        {
-            return run(command);
-        }
-        catch (DuckDBException) when (_cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(_cancellationToken);
-        }
-    }
+    private T Run<T>(DuckDBCommand command, Func<DuckDBCommand, T> run) => DuckDb.Run(command, run, _cancellationToken);
 
     [GeneratedRegex(@"CSV Error on Line: (\d+)")]
     private static partial Regex RecordNumber();

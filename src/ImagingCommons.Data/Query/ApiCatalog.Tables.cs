@@ -264,6 +264,9 @@ public static partial class ApiCatalog
         new("gender", SourceTable.Clinical),
         new("histological_type", SourceTable.Clinical),
         new("illuminationType", SourceTable.DicomPivot),
+        // Not in IDC's v2 field list: the instance file's MD5 (IDC's dicom_all column), so that a manifest can be
+        // verified after download. Filled by `idc ingest`; NULL in generated releases and in releases made before it.
+        new("instance_hash", SourceTable.DicomPivot),
         new("instance_size", SourceTable.DicomPivot),
         new("Internal_structure", SourceTable.DicomPivot),
         new("license_short_name", SourceTable.DicomPivot),

@@ -61,8 +61,8 @@ public sealed class FacetEngine : IDisposable
         _connectionString = "DataSource=" + _storePath;
         _keepAlive = new DuckDBConnection(_connectionString);
         _keepAlive.Open();
-        Execute(_keepAlive, $"SET memory_limit={SqlText.Literal(_options.MemoryLimit)}");
-        Execute(_keepAlive, $"SET temp_directory={SqlText.Literal(_storePath + ".tmp")}");
+        // Locked down as the query engine's database is: files only in the data directory and the temp folder.
+        DuckDb.Harden(_keepAlive, [data.Path, folder], [("memory_limit", SqlText.Literal(_options.MemoryLimit)), ("temp_directory", SqlText.Literal(_storePath + ".tmp"))]);
     }
 
     /// <summary>Loads a release's tables now rather than on its first request; the task ends when its series table is in.</summary>
@@ -121,13 +121,13 @@ public sealed class FacetEngine : IDisposable
         return new FacetResult(release, await totals.ConfigureAwait(false), [.. facets.Select(f => f.Result)]);
     }
 
-    private static IEnumerable<string> PivotColumns(IEnumerable<FilterEntry> filters, FilterAttribute? attribute)
+    private static IEnumerable<string> PivotColumns(IEnumerable<Filter> filters, FilterAttribute? attribute)
     {
         var columns = filters.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot).Select(e => e.Attribute.Name);
         return attribute is { EvaluatedIn: SourceTable.DicomPivot } ? columns.Append(attribute.Name) : columns;
     }
 
-    private async Task<FacetTotals> Totals(FacetSource source, ApiVersion version, IReadOnlyList<FilterEntry> filters, CancellationToken cancellationToken)
+    private async Task<FacetTotals> Totals(FacetSource source, ApiVersion version, IReadOnlyList<Filter> filters, CancellationToken cancellationToken)
     {
         var sql = new FacetsSql(source, version);
         var text = sql.Totals(filters);
@@ -135,7 +135,7 @@ public sealed class FacetEngine : IDisposable
         return new FacetTotals(Long(row[0]), Long(row[1]), Long(row[2]), Long(row[3]), Long(row[4]), Long(row[5]));
     }
 
-    private async Task<AttributeFacet> Facet(FacetSource source, ApiVersion version, FilterAttribute attribute, IReadOnlyList<FilterEntry> others, FacetQuery query, CancellationToken cancellationToken)
+    private async Task<AttributeFacet> Facet(FacetSource source, ApiVersion version, FilterAttribute attribute, IReadOnlyList<Filter> others, FacetQuery query, CancellationToken cancellationToken)
     {
         var pivot = attribute.EvaluatedIn == SourceTable.DicomPivot;
         if (attribute.IsRanged)
@@ -163,7 +163,7 @@ public sealed class FacetEngine : IDisposable
         return new AttributeFacet(attribute, shown, recorded.Count, null, null, unrecorded);
     }
 
-    private async Task<AttributeFacet> Histogram(FacetSource source, ApiVersion version, FilterAttribute attribute, IReadOnlyList<FilterEntry> others, int binCount, CancellationToken cancellationToken)
+    private async Task<AttributeFacet> Histogram(FacetSource source, ApiVersion version, FilterAttribute attribute, IReadOnlyList<Filter> others, int binCount, CancellationToken cancellationToken)
     {
         var rangeSql = new FacetsSql(source, version);
         var rangeText = rangeSql.Range(attribute, others);
@@ -293,7 +293,7 @@ public sealed class FacetEngine : IDisposable
 
             var filterable = ApiCatalog.V2Filters.Where(a => a.EvaluatedIn == SourceTable.DicomPivot && file.Columns.Columns.Contains(a.Name)).Select(a => a.Name);
             var columns = SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(filterable).Distinct(StringComparer.Ordinal);
-            var series = $"(SELECT {string.Join(", ", columns.Select(SqlBuilder.Q))} FROM read_parquet({SqlText.ReadPath(file.Path)}))";
+            var series = $"(SELECT {string.Join(", ", columns.Select(SqlText.Identifier))} FROM read_parquet({SqlText.ReadPath(file.Path)}))";
             return FacetIndex.Load(Open, series, file.Columns, new FacetSource(tcga.Pivot, tcga.Clinical, tcga.Biospecimen), NextTable("fi"));
         }))).Value;
 

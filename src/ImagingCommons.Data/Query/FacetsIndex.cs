@@ -100,7 +100,7 @@ internal sealed class FacetIndex
     /// Evaluates the filters this request needs, as bit sets of rows: every dicom_pivot filter on its own, and each
     /// TCGA table's filters as one group (and, for a TCGA facet, its table's group without that attribute's filters).
     /// </summary>
-    public async Task<Masks> EvaluateAsync(ApiVersion version, IReadOnlyList<FilterEntry> entries, IEnumerable<FilterAttribute> tcgaFacets, CancellationToken cancellationToken)
+    public async Task<Masks> EvaluateAsync(ApiVersion version, IReadOnlyList<Filter> entries, IEnumerable<FilterAttribute> tcgaFacets, CancellationToken cancellationToken)
     {
         var units = new List<(string Key, string Sql, Column? Codes)>();
         var sql = new FacetsSql(_tcga, version);
@@ -177,7 +177,7 @@ internal sealed class FacetIndex
     private static string GroupKey(SourceTable table, string? without) => "\u0001" + table + "\u0001" + without;
 
     /// <summary>The rows passing every filter except those on <paramref name="excluded"/> (null: all of them).</summary>
-    private ulong[]? Combine(Masks masks, IReadOnlyList<FilterEntry> entries, FilterAttribute? excluded)
+    private ulong[]? Combine(Masks masks, IReadOnlyList<Filter> entries, FilterAttribute? excluded)
     {
         var parts = new List<ulong[]>();
         foreach (var entry in entries.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot && e.Attribute.Name != excluded?.Name))
@@ -219,14 +219,14 @@ internal sealed class FacetIndex
         return result;
     }
 
-    public FacetTotals Totals(Masks masks, IReadOnlyList<FilterEntry> entries)
+    public FacetTotals Totals(Masks masks, IReadOnlyList<Filter> entries)
     {
         var visitor = new TotalsVisitor(this);
         Scan(Combine(masks, entries, null), ref visitor);
         return new FacetTotals(visitor.Collections, visitor.Patients, visitor.Studies, visitor.Series, visitor.Instances, visitor.Bytes);
     }
 
-    public async Task<AttributeFacet> FacetAsync(Masks masks, IReadOnlyList<FilterEntry> entries, FilterAttribute attribute, FacetQuery query, CancellationToken cancellationToken)
+    public async Task<AttributeFacet> FacetAsync(Masks masks, IReadOnlyList<Filter> entries, FilterAttribute attribute, FacetQuery query, CancellationToken cancellationToken)
     {
         var column = await ColumnAsync(attribute).WaitAsync(cancellationToken).ConfigureAwait(false);
         var mask = Combine(masks, entries, attribute);
@@ -323,7 +323,7 @@ internal sealed class FacetIndex
     {
         var pivot = attribute.EvaluatedIn == SourceTable.DicomPivot;
         var definition = ApiCatalog.TableSchemaOf(attribute.EvaluatedIn)[attribute.Name];
-        var name = SqlBuilder.Q(attribute.Name);
+        var name = SqlText.Identifier(attribute.Name);
         var source = pivot ? _table : _tcga.Tcga(attribute.EvaluatedIn);
         var dictionary = $"{_table}_d{Interlocked.Increment(ref _dictionaries).ToString(CultureInfo.InvariantCulture)}";
         var text = definition.Type == ColumnType.String ? $"x.{name}" : $"CAST(x.{name} AS VARCHAR)";

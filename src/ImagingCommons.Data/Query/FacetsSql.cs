@@ -24,7 +24,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     public IReadOnlyList<object> Parameters => _parameters;
 
     /// <summary>Totals under the filters: distinct collections, patients, studies and series, instances, bytes.</summary>
-    public string Totals(IReadOnlyList<FilterEntry> filters)
+    public string Totals(IReadOnlyList<Filter> filters)
     {
         return "SELECT count(DISTINCT p.collection_id), count(DISTINCT p.PatientID), count(DISTINCT p.StudyInstanceUID), "
             + "count(DISTINCT p.SeriesInstanceUID), count(DISTINCT p.SOPInstanceUID), CAST(coalesce(sum(p.instance_size), 0) AS BIGINT) "
@@ -35,7 +35,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     /// A categorical dicom_pivot attribute: one row per value (key, shown value, series, patients, number of values),
     /// most series first, at most <paramref name="limit"/> rows.
     /// </summary>
-    public string PivotValues(FilterAttribute attribute, IReadOnlyList<FilterEntry> filters, int limit)
+    public string PivotValues(FilterAttribute attribute, IReadOnlyList<Filter> filters, int limit)
     {
         var (key, shown) = KeyAndShown("p", attribute);
         return "SELECT k, v, series, patients, count(*) OVER () AS n FROM ("
@@ -48,7 +48,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     /// A categorical TCGA attribute: one row per (unrecorded, key): series whose patient has a record with that value,
     /// and (unrecorded = true, key NULL) series whose patient has no record in the table.
     /// </summary>
-    public string TcgaValues(FilterAttribute attribute, IReadOnlyList<FilterEntry> filters)
+    public string TcgaValues(FilterAttribute attribute, IReadOnlyList<Filter> filters)
     {
         var (key, shown) = KeyAndShown("t", attribute);
         return $"WITH q AS ({Cohort(filters)}) "
@@ -57,7 +57,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     }
 
     /// <summary>The smallest and largest value of a ranged attribute under the filters (both NULL when none has one).</summary>
-    public string Range(FilterAttribute attribute, IReadOnlyList<FilterEntry> filters)
+    public string Range(FilterAttribute attribute, IReadOnlyList<Filter> filters)
     {
         if (attribute.EvaluatedIn == SourceTable.DicomPivot)
         {
@@ -75,7 +75,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     /// The bounds are DOUBLE parameters compared as the filters compare them, so a bin's count is what the filter
     /// <c>_ebtw [lower, upper]</c> selects.
     /// </summary>
-    public string Bins(FilterAttribute attribute, IReadOnlyList<FilterEntry> filters, IReadOnlyList<double> innerBounds)
+    public string Bins(FilterAttribute attribute, IReadOnlyList<Filter> filters, IReadOnlyList<double> innerBounds)
     {
         var pivot = attribute.EvaluatedIn == SourceTable.DicomPivot;
         var column = Column(pivot ? "p" : "t", attribute);
@@ -99,7 +99,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     }
 
     /// <summary>The cohort's distinct (series, patient) pairs: what TCGA facets join their records to.</summary>
-    private string Cohort(IReadOnlyList<FilterEntry> filters) =>
+    private string Cohort(IReadOnlyList<Filter> filters) =>
         $"SELECT DISTINCT p.SeriesInstanceUID AS s, p.PatientID AS pt FROM {source.Pivot} AS p WHERE {Where(filters)}";
 
     /// <summary>The bucket key (lower-cased text for string-like attributes, as the filters compare) and the value shown.</summary>
@@ -115,14 +115,14 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
         return ($"lower({text})", $"min({text})");
     }
 
-    private static string Column(string alias, FilterAttribute attribute) => $"{alias}.{SqlBuilder.Q(attribute.Name)}";
+    private static string Column(string alias, FilterAttribute attribute) => $"{alias}.{SqlText.Identifier(attribute.Name)}";
 
     private static string Text(string alias, FilterAttribute attribute) =>
         ApiCatalog.TableSchemaOf(attribute.EvaluatedIn)[attribute.Name].Type == ColumnType.String
             ? Column(alias, attribute)
             : $"CAST({Column(alias, attribute)} AS VARCHAR)";
 
-    public string Where(IReadOnlyList<FilterEntry> filters)
+    public string Where(IReadOnlyList<Filter> filters)
     {
         var clauses = new List<string>();
         foreach (var entry in filters.Where(e => e.Attribute.EvaluatedIn == SourceTable.DicomPivot))
@@ -142,7 +142,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     /// A patient (column PatientID of <paramref name="alias"/>) passes a TCGA table's predicates when one of its rows
     /// satisfies them all, or when it has no row at all.
     /// </summary>
-    public string TcgaClause(string alias, SourceTable table, IReadOnlyList<FilterEntry> entries)
+    public string TcgaClause(string alias, SourceTable table, IReadOnlyList<Filter> entries)
     {
         var name = source.Tcga(table);
         var inner = string.Join(" AND ", entries.Select(e => "(" + Predicate("t", e) + ")"));
@@ -151,56 +151,55 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     }
 
     /// <summary>One filter's predicate on the attribute's column of <paramref name="alias"/>.</summary>
-    public string Predicate(string alias, FilterEntry entry)
+    public string Predicate(string alias, Filter entry)
     {
-        var attribute = entry.Attribute;
-        var expression = Column(alias, attribute);
-        var values = entry.Values.EnumerateArray().ToList();
-        if (attribute.IsStringLike)
+        var expression = Column(alias, entry.Attribute);
+        switch (entry)
         {
-            var text = Text(alias, attribute);
-            var alternatives = new List<string>();
-            foreach (var value in values)
+            case TextFilter text:
+                return TextPredicate(alias, text, expression);
+            case NumberSetFilter set:
+                return string.Join(" OR ", set.Values.Select(n => $"{expression} = {Number(n.Value)}"));
+            case RangeFilter range:
+                var low = range.Low.Value;
+                var high = range.High.Value;
+                return range.Operator switch
+                {
+                    RangeOperator.Eq => $"{expression} = {Number(low)}",
+                    RangeOperator.Gt => $"{expression} > {Number(low)}",
+                    RangeOperator.Gte => $"{expression} >= {Number(low)}",
+                    RangeOperator.Lt => $"{expression} < {Number(low)}",
+                    RangeOperator.Lte => $"{expression} <= {Number(low)}",
+                    RangeOperator.Btw => $"{expression} > {Number(low)} AND {expression} < {Number(high)}",
+                    RangeOperator.Ebtw => $"{expression} >= {Number(low)} AND {expression} < {Number(high)}",
+                    RangeOperator.Btwe => $"{expression} > {Number(low)} AND {expression} <= {Number(high)}",
+                    RangeOperator.Ebtwe => $"{expression} BETWEEN {Number(low)} AND {Number(high)}",
+                    _ => throw new InvalidOperationException("Unknown operator " + range.Operator),
+                };
+            default:
+                throw new InvalidOperationException("Unknown filter " + entry.GetType().Name);
+        }
+    }
+
+    private string TextPredicate(string alias, TextFilter filter, string expression)
+    {
+        var text = Text(alias, filter.Attribute);
+        var alternatives = new List<string>();
+        foreach (var value in filter.Values)
+        {
+            if (value == "None")
             {
-                var s = value.GetString()!;
-                if (s == "None")
-                {
-                    alternatives.Add($"{expression} IS NULL");
-                    continue;
-                }
-
-                if (attribute.Name == "collection_id")
-                {
-                    s = FilterSet.NormalizeCollectionId(s, version);
-                }
-
-                alternatives.Add(s.Contains('%', StringComparison.Ordinal)
-                    ? $"lower({text}) LIKE lower({Parameter(s)})"
-                    : $"lower({text}) = lower({Parameter(s)})");
+                alternatives.Add($"{expression} IS NULL");
+                continue;
             }
 
-            return string.Join(" OR ", alternatives);
+            var s = filter.Attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, version) : value;
+            alternatives.Add(s.Contains('%', StringComparison.Ordinal)
+                ? $"lower({text}) LIKE lower({Parameter(s)})"
+                : $"lower({text}) = lower({Parameter(s)})");
         }
 
-        var numbers = values.Select(v => v.GetDouble()).ToList();
-        if (attribute.Kind == AttributeKind.CategoricalNumber)
-        {
-            return string.Join(" OR ", numbers.Select(n => $"{expression} = {Number(n)}"));
-        }
-
-        return entry.Suffix switch
-        {
-            "" or "eq" => $"{expression} = {Number(numbers[0])}",
-            "gt" => $"{expression} > {Number(numbers[0])}",
-            "gte" => $"{expression} >= {Number(numbers[0])}",
-            "lt" => $"{expression} < {Number(numbers[0])}",
-            "lte" => $"{expression} <= {Number(numbers[0])}",
-            "btw" => $"{expression} > {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
-            "ebtw" => $"{expression} >= {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
-            "btwe" => $"{expression} > {Number(numbers[0])} AND {expression} <= {Number(numbers[1])}",
-            "ebtwe" => $"{expression} BETWEEN {Number(numbers[0])} AND {Number(numbers[1])}",
-            _ => throw new InvalidOperationException("Unknown suffix " + entry.Suffix),
-        };
+        return string.Join(" OR ", alternatives);
     }
 
     private string Parameter(object value)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ImagingCommons.Contracts;
 
 namespace ImagingCommons.Data.Query;
@@ -12,15 +10,19 @@ public static class FilterSetWire
     {
         ArgumentNullException.ThrowIfNull(filters);
         var wire = new Filters();
-        foreach (var (key, node) in filters.ToJson(normalizeCollectionIds))
+        foreach (var entry in filters.Entries)
         {
-            wire[key] = [.. node!.AsArray().Select(Value)];
+            wire[entry.Key] = entry switch
+            {
+                TextFilter text when normalizeCollectionIds && text.Attribute.Name == "collection_id" =>
+                    [.. text.Values.Select(v => FilterValue.String(FilterSet.NormalizeCollectionId(v, filters.Version)))],
+                TextFilter text => [.. text.Values.Select(FilterValue.String)],
+                NumberSetFilter set => [.. set.Values.Select(n => FilterValue.Number(n.Text))],
+                RangeFilter range => [.. range.Bounds.Select(n => FilterValue.Number(n.Text))],
+                _ => throw new InvalidOperationException("Unknown filter " + entry.GetType().Name),
+            };
         }
 
         return wire;
     }
-
-    private static FilterValue Value(JsonNode? node) => node!.GetValueKind() == JsonValueKind.String
-        ? FilterValue.String(node.GetValue<string>())
-        : FilterValue.Number(node.ToJsonString());
 }

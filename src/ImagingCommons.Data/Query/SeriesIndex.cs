@@ -29,7 +29,7 @@ public sealed record SeriesColumns(IReadOnlySet<string> Columns)
 public sealed class SeriesIndexes
 {
     /// <summary>Columns that are instance-level by definition: never candidates, whatever a release holds.</summary>
-    private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation"];
+    private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation", "instance_hash"];
 
     private readonly DataDirectory _data;
     private readonly ConcurrentDictionary<string, Lazy<Task<SeriesColumns?>>> _builds = new(StringComparer.Ordinal);
@@ -44,15 +44,16 @@ public sealed class SeriesIndexes
     private string CacheFolder => Path.Combine(_data.Path, "cache", "series");
 
     /// <summary>The release's series columns when its table is ready; null (and a build started) when it is not.</summary>
-    public SeriesColumns? TryGet(string release)
+    public SeriesColumns? TryGet(string release, CancellationToken cancellationToken = default)
     {
-        var build = Start(release);
+        var build = Start(release, cancellationToken);
         return build.IsCompletedSuccessfully ? build.Result : null;
     }
 
     /// <summary>Starts (or joins) the build of a release's series table; the task ends with its columns.</summary>
-    public Task<SeriesColumns?> Start(string release) =>
-        _builds.GetOrAdd(release, r => new Lazy<Task<SeriesColumns?>>(() => Task.Run(() => LoadOrBuild(r)))).Value;
+    /// <param name="cancellationToken">Interrupts the build (the token of the call that starts it counts).</param>
+    public Task<SeriesColumns?> Start(string release, CancellationToken cancellationToken = default) =>
+        _builds.GetOrAdd(release, r => new Lazy<Task<SeriesColumns?>>(() => Task.Run(() => LoadOrBuild(r, cancellationToken), cancellationToken))).Value;
 
     /// <summary>Waits (a bounded time) for builds under way, so that nothing writes into the data directory after its owner stops.</summary>
     public void WaitForBuilds(TimeSpan timeout)
@@ -68,7 +69,7 @@ public sealed class SeriesIndexes
         }
     }
 
-    private SeriesColumns? LoadOrBuild(string release)
+    private SeriesColumns? LoadOrBuild(string release, CancellationToken token)
     {
         var pivot = _data.TablePath(release, IdcSchema.DicomPivotName);
         if (!File.Exists(pivot))
@@ -86,44 +87,60 @@ public sealed class SeriesIndexes
         }
 
         Directory.CreateDirectory(CacheFolder);
+        var source = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot);
         var candidates = IdcSchema.DicomPivot.Columns
             .Where(c => c.Type != ColumnType.StringList && !InstanceLevel.Contains(c.Name) && !SeriesColumns.Keys.Contains(c.Name))
             .ToList();
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         var work = Path.Combine(CacheFolder, ".work-" + Guid.NewGuid().ToString("N"));
+        var temp = table + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            Execute(connection, $"SET temp_directory={SqlText.Literal(work)}");
-            Execute(connection, "SET preserve_insertion_order=false");
-            var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlBuilder.Q));
+            // It reads the release and writes the cache, both inside the data directory; nothing else.
+            DuckDb.Harden(connection, [_data.Path], [("temp_directory", SqlText.Literal(work)), ("preserve_insertion_order", "false")]);
+            var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
             var aggregates = candidates.Select((c, i) =>
             {
-                var q = SqlBuilder.Q(c.Name);
+                var q = SqlText.Identifier(c.Name);
                 return $"any_value({q}) AS {q}, (min({q}) IS NOT DISTINCT FROM max({q}) AND (count({q}) = 0 OR count({q}) = count(*))) AS k{i.ToString(CultureInfo.InvariantCulture)}";
             });
-            Execute(connection,
-                $"CREATE TABLE g AS SELECT {keys}, count(*) AS __instances, CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
-                + $"FROM read_parquet({SqlText.ReadPath(pivot)}) GROUP BY {keys}");
+            Execute(connection, token,
+                $"CREATE TABLE g AS SELECT {keys}, count(*) AS __rows, count(DISTINCT \"SOPInstanceUID\") AS __instances, "
+                + $"CAST(sum(instance_size) AS BIGINT) AS __size, {string.Join(", ", aggregates)} "
+                + $"FROM {source} GROUP BY {keys}");
+
+            // A SEG has a row per segment (and a TID 1500 SR one per measured segment): count each instance's bytes once.
+            var join = string.Join(" AND ", SeriesColumns.Keys.Select(k => $"g.{SqlText.Identifier(k)} = d.{SqlText.Identifier(k)}"));
+            Execute(connection, token,
+                $"UPDATE g SET __size = d.size FROM (SELECT {keys}, CAST(sum(instance_size) AS BIGINT) AS size FROM "
+                + $"(SELECT DISTINCT {keys}, \"SOPInstanceUID\", instance_size FROM read_parquet({SqlText.ReadPath(pivot)}) "
+                + $"SEMI JOIN (SELECT {keys} FROM g WHERE __rows <> __instances) USING ({keys})) GROUP BY {keys}) AS d WHERE {join}");
 
             var constant = new HashSet<string>(StringComparer.Ordinal);
-            using (var command = connection.CreateCommand())
+            using (var command = DuckDb.Command(connection, "SELECT " + string.Join(", ", candidates.Select((_, i) => $"coalesce(bool_and(k{i.ToString(CultureInfo.InvariantCulture)}), true)")) + " FROM g"))
             {
-                command.CommandText = "SELECT " + string.Join(", ", candidates.Select((_, i) => $"coalesce(bool_and(k{i.ToString(CultureInfo.InvariantCulture)}), true)")) + " FROM g";
-                using var reader = command.ExecuteReader();
-                reader.Read();
-                for (var i = 0; i < candidates.Count; i++)
-                {
-                    if (reader.GetBoolean(i))
+                DuckDb.Run(
+                    command,
+                    c =>
                     {
-                        constant.Add(candidates[i].Name);
-                    }
-                }
+                        using var reader = c.ExecuteReader();
+                        reader.Read();
+                        for (var i = 0; i < candidates.Count; i++)
+                        {
+                            if (reader.GetBoolean(i))
+                            {
+                                constant.Add(candidates[i].Name);
+                            }
+                        }
+
+                        return 0;
+                    },
+                    token);
             }
 
-            var temp = table + ".tmp-" + Guid.NewGuid().ToString("N");
-            var select = string.Join(", ", SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(candidates.Select(c => c.Name).Where(constant.Contains)).Select(SqlBuilder.Q));
-            Execute(connection, $"COPY (SELECT {select} FROM g ORDER BY {keys}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd)");
+            var select = string.Join(", ", SeriesColumns.Keys.Concat(["__instances", "__size"]).Concat(candidates.Select(c => c.Name).Where(constant.Contains)).Select(SqlText.Identifier));
+            Execute(connection, token, $"COPY (SELECT {select} FROM g ORDER BY {keys}) TO {SqlText.Literal(temp)} (FORMAT parquet, COMPRESSION zstd)");
             File.Move(temp, table, overwrite: true);
             File.WriteAllText(columnsFile + ".tmp", JsonSerializer.Serialize(constant.Order(StringComparer.Ordinal)));
             File.Move(columnsFile + ".tmp", columnsFile, overwrite: true);
@@ -132,6 +149,7 @@ public sealed class SeriesIndexes
         }
         finally
         {
+            File.Delete(temp);
             if (Directory.Exists(work))
             {
                 Directory.Delete(work, recursive: true);
@@ -147,10 +165,5 @@ public sealed class SeriesIndexes
         return $"{release}-{stamp}";
     }
 
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private static void Execute(DuckDBConnection connection, CancellationToken token, string sql) => DuckDb.Execute(connection, sql, token);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ImagingCommons.Data.Schema;
+using static ImagingCommons.Data.SqlText;
 
 namespace ImagingCommons.Data.Query;
 
@@ -59,14 +60,15 @@ public static class SqlBuilder
     /// series read it instead of the instance table (same rows, same order).</param>
     public static CompiledQuery Compile(QuerySpec spec, SeriesColumns? series = null)
     {
-        var filters = spec.ParseFilters();
+        ArgumentNullException.ThrowIfNull(spec);
+        var filters = spec.Filters;
         return spec.Kind switch
         {
-            QueryKinds.V1Manifest => V1Manifest(spec, filters, series),
-            QueryKinds.V1Query => V1Query(spec, filters, series),
-            QueryKinds.V1DicomMetadata => DicomMetadata(),
-            QueryKinds.V2Manifest => V2Manifest(spec, filters, series),
-            QueryKinds.V1CohortObjects => V1CohortObjects(spec, filters, series),
+            QueryKind.V1Manifest => V1Manifest(spec, filters, series),
+            QueryKind.V1Query => V1Query(spec, filters, series),
+            QueryKind.V1DicomMetadata => DicomMetadata(),
+            QueryKind.V2Manifest => V2Manifest(spec, filters, series),
+            QueryKind.V1CohortObjects => V1CohortObjects(spec, filters, series),
             _ => throw new InvalidOperationException("Unknown query kind " + spec.Kind),
         };
     }
@@ -116,7 +118,7 @@ public static class SqlBuilder
     {
         var selected = V1ManifestColumns.Where(c => spec.Fields.Contains(c.Key)).ToList();
         var where = new WhereBuilder(filters, UseSeries(series, filters, selected.Select(c => c.Column)));
-        var select = string.Join(", ", selected.Select(c => $"dicom_pivot.{Q(c.Column)} AS {Q(c.Key)}"));
+        var select = string.Join(", ", selected.Select(c => $"dicom_pivot.{Identifier(c.Column)} AS {Identifier(c.Key)}"));
         // The original orders by the last selected column only; the others break ties so pages are deterministic.
         var order = new List<string> { selected[^1].Key };
         order.AddRange(selected.Take(selected.Count - 1).Select(c => c.Key));
@@ -130,7 +132,7 @@ public static class SqlBuilder
     {
         var fields = spec.Fields.Distinct(StringComparer.Ordinal).ToList();
         var where = new WhereBuilder(filters, UseSeries(series, filters, fields.Select(ApiCatalog.V1QueryColumn)));
-        var select = string.Join(", ", fields.Select(f => $"dicom_pivot.{Q(ApiCatalog.V1QueryColumn(f))} AS {Q(f)}"));
+        var select = string.Join(", ", fields.Select(f => $"dicom_pivot.{Identifier(ApiCatalog.V1QueryColumn(f))} AS {Identifier(f)}"));
         var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
         var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, fields);
@@ -150,7 +152,7 @@ public static class SqlBuilder
 
         var levels = CohortLevels.All.Take(depth).ToList();
         var where = new WhereBuilder(filters, UseSeries(series, filters, levels.Select(l => l.Column)));
-        var select = string.Join(", ", levels.Select(l => $"dicom_pivot.{Q(l.Column)} AS {Q(l.Key)}"));
+        var select = string.Join(", ", levels.Select(l => $"dicom_pivot.{Identifier(l.Column)} AS {Identifier(l.Key)}"));
         var sql = $"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}";
         var columns = levels.Select(l => new OutputColumn(l.Key, IdcSchema.DicomPivot[l.Column].Type)).ToList();
         return new CompiledQuery(sql, where.Parameters, columns, levels.Select(l => l.Key).ToList());
@@ -158,7 +160,7 @@ public static class SqlBuilder
 
     private static CompiledQuery DicomMetadata()
     {
-        var select = string.Join(", ", ApiCatalog.DicomMetadataColumns.Select(c => $"dicom_pivot.{Q(ApiCatalog.DicomMetadataColumn(c))} AS {Q(c)}"));
+        var select = string.Join(", ", ApiCatalog.DicomMetadataColumns.Select(c => $"dicom_pivot.{Identifier(ApiCatalog.DicomMetadataColumn(c))} AS {Identifier(c)}"));
         var sql = $"SELECT {select} FROM {{dicom_pivot}} AS dicom_pivot";
         var columns = ApiCatalog.DicomMetadataColumns.Select(c => new OutputColumn(c, IdcSchema.DicomPivot[ApiCatalog.DicomMetadataColumn(c)].Type)).ToList();
         return new CompiledQuery(sql, [], columns, ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]);
@@ -175,14 +177,14 @@ public static class SqlBuilder
         var inner = new List<string>();
         foreach (var field in fields)
         {
-            inner.Add($"{Alias(field.EvaluatedIn)}.{Q(field.Name)} AS {Q(field.Name)}");
+            inner.Add($"{Alias(field.EvaluatedIn)}.{Identifier(field.Name)} AS {Identifier(field.Name)}");
         }
 
         // Per instance, or per series with its instance count and bytes: either way each group sees each of its
         // instances (or series) once, because the inner rows are distinct.
         foreach (var (level, column) in CountColumns.Where(c => !bySeries || c.Key != "instance"))
         {
-            inner.Add($"dicom_pivot.{Q(column)} AS {Q("__" + level)}");
+            inner.Add($"dicom_pivot.{Identifier(column)} AS {Identifier("__" + level)}");
         }
 
         inner.Add(bySeries ? "dicom_pivot.__instances AS __instances" : "dicom_pivot.instance_size AS __size");
@@ -203,9 +205,9 @@ public static class SqlBuilder
             order.Add(field.Name);
             outer.Add(field.Name switch
             {
-                "StudyDate" => $"MIN({Q(field.Name)}) AS {Q(field.Name)}",
-                "StudyDescription" => $"string_agg(DISTINCT {Q(field.Name)}, ',' ORDER BY {Q(field.Name)}) AS {Q(field.Name)}",
-                _ => Q(field.Name),
+                "StudyDate" => $"MIN({Identifier(field.Name)}) AS {Identifier(field.Name)}",
+                "StudyDescription" => $"string_agg(DISTINCT {Identifier(field.Name)}, ',' ORDER BY {Identifier(field.Name)}) AS {Identifier(field.Name)}",
+                _ => Identifier(field.Name),
             });
         }
 
@@ -215,8 +217,8 @@ public static class SqlBuilder
             {
                 var level = count[..^"_count".Length];
                 outer.Add(bySeries && level == "instance"
-                    ? $"CAST(coalesce(SUM(__instances), 0) AS BIGINT) AS {Q(count)}"
-                    : $"COUNT(DISTINCT {Q("__" + level)}) AS {Q(count)}");
+                    ? $"CAST(coalesce(SUM(__instances), 0) AS BIGINT) AS {Identifier(count)}"
+                    : $"COUNT(DISTINCT {Identifier("__" + level)}) AS {Identifier(count)}");
                 columns.Add(new OutputColumn(count, ColumnType.Integer, OutputRole.Aggregate));
             }
         }
@@ -230,14 +232,12 @@ public static class SqlBuilder
         }
 
         var innerSql = $"SELECT DISTINCT {string.Join(", ", inner)} {where.From(extraTables)} {where.Where()}";
-        var groupBy = groupFields.Count > 0 ? " GROUP BY " + string.Join(", ", groupFields.Select(f => Q(f.Name))) : "";
+        var groupBy = groupFields.Count > 0 ? " GROUP BY " + string.Join(", ", groupFields.Select(f => Identifier(f.Name))) : "";
         var sql = $"SELECT {(outer.Count > 0 ? string.Join(", ", outer) : "COUNT(*) AS __rows")} FROM ({innerSql}) AS r{groupBy}";
         return new CompiledQuery(sql, where.Parameters, columns, order);
     }
 
     internal static string Alias(SourceTable table) => ApiCatalog.TableName(table);
-
-    internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Builds FROM with the TCGA joins a query needs and WHERE with the spec's cross-source semantics.</summary>
     private sealed class WhereBuilder
@@ -294,59 +294,61 @@ public static class SqlBuilder
             return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
 
-        private string Predicate(FilterEntry entry)
+        private string Predicate(Filter filter)
         {
-            var attribute = entry.Attribute;
+            var attribute = filter.Attribute;
             var table = attribute.EvaluatedIn;
             var column = ApiCatalog.TableSchemaOf(table)[attribute.Name];
-            var expression = $"{Alias(table)}.{Q(column.Name)}";
-            var values = entry.Values.EnumerateArray().ToList();
-
-            if (attribute.IsStringLike)
+            var expression = $"{Alias(table)}.{Identifier(column.Name)}";
+            switch (filter)
             {
-                var text = column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)";
-                var alternatives = new List<string>();
-                foreach (var value in values)
+                case TextFilter text:
+                    return TextPredicate(text, expression, column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)");
+
+                case NumberSetFilter set:
+                    return string.Join(" OR ", set.Values.Select(n => $"{expression} = {Number(n.Value)}"));
+
+                case RangeFilter range:
+                    var low = range.Low.Value;
+                    var high = range.High.Value;
+                    return range.Operator switch
+                    {
+                        RangeOperator.Eq => $"{expression} = {Number(low)}",
+                        RangeOperator.Gt => $"{expression} > {Number(low)}",
+                        RangeOperator.Gte => $"{expression} >= {Number(low)}",
+                        RangeOperator.Lt => $"{expression} < {Number(low)}",
+                        RangeOperator.Lte => $"{expression} <= {Number(low)}",
+                        RangeOperator.Btw => $"{expression} > {Number(low)} AND {expression} < {Number(high)}",
+                        RangeOperator.Ebtw => $"{expression} >= {Number(low)} AND {expression} < {Number(high)}",
+                        RangeOperator.Btwe => $"{expression} > {Number(low)} AND {expression} <= {Number(high)}",
+                        RangeOperator.Ebtwe => $"{expression} BETWEEN {Number(low)} AND {Number(high)}",
+                        _ => throw new InvalidOperationException("Unknown operator " + range.Operator),
+                    };
+
+                default:
+                    throw new InvalidOperationException("Unknown filter " + filter.GetType().Name);
+            }
+        }
+
+        /// <summary>Any of the values, case-insensitively; "None" is NULL and a value with % a LIKE pattern.</summary>
+        private string TextPredicate(TextFilter text, string expression, string asText)
+        {
+            var alternatives = new List<string>();
+            foreach (var value in text.Values)
+            {
+                if (value == "None")
                 {
-                    var s = value.GetString()!;
-                    if (s == "None")
-                    {
-                        alternatives.Add($"{expression} IS NULL");
-                        continue;
-                    }
-
-                    if (attribute.Name == "collection_id")
-                    {
-                        s = FilterSet.NormalizeCollectionId(s, _filters.Version);
-                    }
-
-                    alternatives.Add(s.Contains('%', StringComparison.Ordinal)
-                        ? $"lower({text}) LIKE lower({Parameter(s)})"
-                        : $"lower({text}) = lower({Parameter(s)})");
+                    alternatives.Add($"{expression} IS NULL");
+                    continue;
                 }
 
-                return string.Join(" OR ", alternatives);
+                var s = text.Attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, _filters.Version) : value;
+                alternatives.Add(s.Contains('%', StringComparison.Ordinal)
+                    ? $"lower({asText}) LIKE lower({Parameter(s)})"
+                    : $"lower({asText}) = lower({Parameter(s)})");
             }
 
-            var numbers = values.Select(v => v.GetDouble()).ToList();
-            if (attribute.Kind == AttributeKind.CategoricalNumber)
-            {
-                return string.Join(" OR ", numbers.Select(n => $"{expression} = {Number(n)}"));
-            }
-
-            return entry.Suffix switch
-            {
-                "" or "eq" => $"{expression} = {Number(numbers[0])}",
-                "gt" => $"{expression} > {Number(numbers[0])}",
-                "gte" => $"{expression} >= {Number(numbers[0])}",
-                "lt" => $"{expression} < {Number(numbers[0])}",
-                "lte" => $"{expression} <= {Number(numbers[0])}",
-                "btw" => $"{expression} > {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
-                "ebtw" => $"{expression} >= {Number(numbers[0])} AND {expression} < {Number(numbers[1])}",
-                "btwe" => $"{expression} > {Number(numbers[0])} AND {expression} <= {Number(numbers[1])}",
-                "ebtwe" => $"{expression} BETWEEN {Number(numbers[0])} AND {Number(numbers[1])}",
-                _ => throw new InvalidOperationException("Unknown suffix " + entry.Suffix),
-            };
+            return string.Join(" OR ", alternatives);
         }
 
         /// <summary>

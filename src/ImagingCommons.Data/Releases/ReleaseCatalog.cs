@@ -237,9 +237,9 @@ public sealed class ReleaseCatalog
     /// <summary>Reads the schema's columns of one Parquet file in file order (storage order is part of the v1 contract).</summary>
     private static ImmutableArray<T> ReadRows<T>(DuckDBConnection connection, string path, TableSchema schema, Func<Row, T> map)
     {
-        var columns = string.Join(", ", schema.Columns.Select(c => "\"" + c.Name + "\""));
+        var columns = string.Join(", ", schema.Columns.Select(c => SqlText.Identifier(c.Name)));
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {columns} FROM read_parquet('{path.Replace("'", "''", StringComparison.Ordinal)}', file_row_number = true) ORDER BY file_row_number";
+        command.CommandText = $"SELECT {columns} FROM read_parquet({SqlText.ReadPath(path)}, file_row_number = true) ORDER BY file_row_number";
         using var reader = command.ExecuteReader();
         var row = new Row(reader);
         var rows = ImmutableArray.CreateBuilder<T>();

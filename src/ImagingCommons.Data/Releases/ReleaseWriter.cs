@@ -2,19 +2,24 @@ namespace ImagingCommons.Data.Releases;
 
 /// <summary>
 /// Builds one release in a staging folder and publishes it with a single directory rename, so that a failed
-/// import or generation leaves the data directory exactly as it was.
+/// import or generation leaves the data directory exactly as it was. The staging folder holds a lock file while
+/// its writer lives; a folder whose lock nobody holds was left by a killed writer and is removed by the next one.
 /// </summary>
 public sealed class ReleaseWriter : IDisposable
 {
+    private const string LockFile = ".writer.lock";
+
     private readonly DataDirectory _data;
+    private readonly FileStream _lock;
     private bool _committed;
 
-    private ReleaseWriter(DataDirectory data, string version, string dateActive, string stagingFolder)
+    private ReleaseWriter(DataDirectory data, string version, string dateActive, string stagingFolder, FileStream writerLock)
     {
         _data = data;
         Version = version;
         DateActive = dateActive;
         StagingFolder = stagingFolder;
+        _lock = writerLock;
     }
 
     public string Version { get; }
@@ -41,9 +46,46 @@ public sealed class ReleaseWriter : IDisposable
             throw new ReleaseExistsException(version, data.Path);
         }
 
+        RemoveAbandonedStaging(data);
         var staging = Path.Combine(data.StagingPath, version + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
-        return new ReleaseWriter(data, version, dateActive, staging);
+        // FileShare.None takes an exclusive flock on Unix: held until this writer ends, released by the kernel if it is killed.
+        var writerLock = new FileStream(Path.Combine(staging, LockFile), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        return new ReleaseWriter(data, version, dateActive, staging, writerLock);
+    }
+
+    /// <summary>Deletes staging folders whose writer is gone (killed mid-write); folders of running writers stay.</summary>
+    private static void RemoveAbandonedStaging(DataDirectory data)
+    {
+        if (!Directory.Exists(data.StagingPath))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(data.StagingPath))
+        {
+            var lockPath = Path.Combine(folder, LockFile);
+            try
+            {
+                if (File.Exists(lockPath))
+                {
+                    using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                    {
+                    }
+                }
+                else if (DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) < TimeSpan.FromMinutes(10))
+                {
+                    // Just created by a writer that has not taken its lock yet.
+                    continue;
+                }
+
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Locked: a writer is at work there.
+            }
+        }
     }
 
     public string TablePath(string table) => Path.Combine(StagingFolder, table + ".parquet");
@@ -61,11 +103,15 @@ public sealed class ReleaseWriter : IDisposable
 
         Directory.Move(StagingFolder, target);
         _committed = true;
+        // The lock moved with the folder; it is no part of the release.
+        File.Delete(Path.Combine(target, LockFile));
+        _lock.Dispose();
         _data.WriteVersions([new VersionEntry(Version, DateActive, synthetic)]);
     }
 
     public void Dispose()
     {
+        _lock.Dispose();
         if (!_committed && Directory.Exists(StagingFolder))
         {
             Directory.Delete(StagingFolder, recursive: true);

@@ -24,7 +24,7 @@ public static class IdcSchema
                 "SOPClassUID", "FrameOfReferenceUID", "Program", "CancerType", "tcia_tumorLocation", "tcia_species",
                 "source_DOI", "analysis_results_id", "license_short_name",
                 "crdc_study_uuid", "crdc_series_uuid", "crdc_instance_uuid",
-                "gcs_bucket", "gcs_url", "gcs_generation", "aws_bucket", "aws_url",
+                "gcs_bucket", "gcs_url", "gcs_generation", "aws_bucket", "aws_url", "instance_hash",
                 "Manufacturer", "ManufacturerModelName",
                 "AnatomicRegionSequence", "SegmentedPropertyCategoryCodeSequence", "SegmentedPropertyTypeCodeSequence",
                 "SegmentAlgorithmType", "SegmentAlgorithmName",

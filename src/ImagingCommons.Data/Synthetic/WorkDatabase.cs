@@ -26,7 +26,7 @@ internal sealed class StagingTable
         _ordinals.TryGetValue(column, out var i) ? i : throw new ArgumentException($"Table {Name} has no column '{column}'.", nameof(column));
 
     public string CreateSql() =>
-        $"CREATE TABLE {Name} ({string.Join(", ", Columns.Select(c => $"\"{c.Name}\" {c.DuckDbType}"))})";
+        $"CREATE TABLE {Name} ({string.Join(", ", Columns.Select(c => $"{SqlText.Identifier(c.Name)} {c.DuckDbType}"))})";
 }
 
 /// <summary>One row being built; values are set by column name so that a misspelt column fails at once.</summary>
@@ -53,7 +53,7 @@ internal sealed class WorkDatabase : IDisposable
 {
     /// <summary>dicom_pivot columns that vary per instance; the release SQL computes them.</summary>
     public static readonly string[] InstanceColumns =
-        ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "gcs_generation", "instance_size"];
+        ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "gcs_generation", "instance_size", "instance_hash"];
 
     /// <summary>
     /// Series-level dicom_pivot columns plus what the instance expansion and the second release need:
@@ -109,7 +109,7 @@ internal sealed class WorkDatabase : IDisposable
         Execute("SET threads = 1");
         Execute("SET preserve_insertion_order = true");
         Execute("SET memory_limit = '2GB'");
-        Execute($"SET temp_directory = '{Escape(Path.Combine(folder, "spill"))}'");
+        Execute($"SET temp_directory = {SqlText.Literal(Path.Combine(folder, "spill"))}");
         foreach (var table in Tables)
         {
             Execute(table.CreateSql());
@@ -167,7 +167,7 @@ internal sealed class WorkDatabase : IDisposable
         foreach (var (schema, table) in new[] { (IdcSchema.Clinical, Clinical), (IdcSchema.Biospecimen, Biospecimen) })
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var sql = $"SELECT {Projection(schema, c => $"t.\"{c.Name}\"")} FROM {table.Name} t " +
+            var sql = $"SELECT {Projection(schema, c => "t." + SqlText.Identifier(c.Name))} FROM {table.Name} t " +
                 "WHERE t.case_barcode IN (SELECT PatientID FROM rel WHERE starts_with(collection_id, 'tcga_')) " +
                 "ORDER BY t.case_barcode" + (schema == IdcSchema.Biospecimen ? ", t.sample_barcode" : "");
             counts[schema.Name] = Copy(sql, tablePath(schema.Name));
@@ -203,6 +203,8 @@ internal sealed class WorkDatabase : IDisposable
             ["gcs_url"] = "'gs://' || gcs_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
             ["aws_url"] = "'s3://' || aws_bucket || '/' || crdc_series_uuid || '/' || inst_uuid || '.dcm'",
             ["gcs_generation"] = "CAST(gen_base + i * 1013 + CAST(n_lo % 997 AS BIGINT) AS VARCHAR)",
+            // Generated instances have no file, so no MD5 (IDC's dicom_all has it for every real file).
+            ["instance_hash"] = "CAST(NULL AS VARCHAR)",
 
             // A slide pyramid: each level a quarter of the one above, then a label and an overview image.
             ["instance_size"] = $"""
@@ -221,7 +223,7 @@ internal sealed class WorkDatabase : IDisposable
         const string uuid = "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || " +
             "substr('89ab', CAST(ascii(substr(h, 17, 1)) % 4 AS INTEGER) + 1, 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)";
         return $"""
-            SELECT {Projection(IdcSchema.DicomPivot, c => expressions.GetValueOrDefault(c.Name, $"\"{c.Name}\""))}
+            SELECT {Projection(IdcSchema.DicomPivot, c => expressions.GetValueOrDefault(c.Name, SqlText.Identifier(c.Name)))}
             FROM (
                 SELECT *, {uuid} AS inst_uuid
                 FROM (
@@ -240,7 +242,7 @@ internal sealed class WorkDatabase : IDisposable
             ["source_url"] = "a.source_url",
         };
         return $"""
-            SELECT {Projection(IdcSchema.Collections, c => expressions.GetValueOrDefault(c.Name, $"m.\"{c.Name}\""))}
+            SELECT {Projection(IdcSchema.Collections, c => expressions.GetValueOrDefault(c.Name, "m." + SqlText.Identifier(c.Name)))}
             FROM collection_meta m
             JOIN (SELECT collection_id, count(DISTINCT PatientID) AS subjects,
                          array_to_string(list_sort(list_distinct(list(Modality))), ', ') AS image_types,
@@ -263,7 +265,7 @@ internal sealed class WorkDatabase : IDisposable
             ["tumor_locations"] = "a.tumor_locations",
         };
         return $"""
-            SELECT {Projection(IdcSchema.AnalysisResults, c => expressions.GetValueOrDefault(c.Name, $"m.\"{c.Name}\""))}
+            SELECT {Projection(IdcSchema.AnalysisResults, c => expressions.GetValueOrDefault(c.Name, "m." + SqlText.Identifier(c.Name)))}
             FROM analysis_meta m
             JOIN (SELECT s.analysis_results_id AS analysis_result_id,
                          count(DISTINCT s.collection_id || '/' || s.PatientID) AS subjects,
@@ -280,12 +282,12 @@ internal sealed class WorkDatabase : IDisposable
 
     /// <summary>The table's columns in schema order, each cast to its schema type.</summary>
     private static string Projection(TableSchema schema, Func<ColumnDef, string> expression) =>
-        string.Join(",\n       ", schema.Columns.Select(c => $"CAST({expression(c)} AS {c.DuckDbType}) AS \"{c.Name}\""));
+        string.Join(",\n       ", schema.Columns.Select(c => $"CAST({expression(c)} AS {c.DuckDbType}) AS {SqlText.Identifier(c.Name)}"));
 
     private long Copy(string selectSql, string path)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = $"COPY ({selectSql}) TO '{Escape(path)}' (FORMAT parquet, COMPRESSION zstd)";
+        command.CommandText = $"COPY ({selectSql}) TO {SqlText.Literal(path)} (FORMAT parquet, COMPRESSION zstd)";
         return command.ExecuteNonQuery();
     }
 
@@ -295,8 +297,6 @@ internal sealed class WorkDatabase : IDisposable
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
-
-    private static string Escape(string path) => path.Replace("'", "''", StringComparison.Ordinal);
 
     private static void AppendValue(IDuckDBAppenderRow row, ColumnType type, object? value)
     {

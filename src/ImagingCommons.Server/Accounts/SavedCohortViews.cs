@@ -28,10 +28,8 @@ internal static class SavedCohortViews
         var result = new Filters();
         foreach (var entry in ParseFilters(cohort).Entries)
         {
-            var numeric = view == ApiVersion.V2 && entry.Attribute.IsRanged && entry.Suffix.Length > 0;
-            result[entry.Key] = [.. entry.Values.EnumerateArray().Select(v => numeric && v.ValueKind == JsonValueKind.Number
-                ? FilterValue.Number(v.GetRawText())
-                : FilterValue.String(v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()))];
+            var numeric = view == ApiVersion.V2 && entry is RangeFilter && entry.Suffix.Length > 0;
+            result[entry.Key] = [.. entry.TextValues.Select(v => numeric ? FilterValue.Number(v) : FilterValue.String(v))];
         }
 
         return result;
@@ -77,19 +75,14 @@ internal static class SavedCohortViews
     /// The query definition of a saved cohort for one kind of result. The filters keep the rules they were saved
     /// under (a v1 cohort read through v2 still means what it meant).
     /// </summary>
-    public static QuerySpec Spec(SavedCohort cohort, string kind, IReadOnlyList<string> fields, bool counts = false, bool groupSize = false)
+    public static QuerySpec Spec(SavedCohort cohort, QueryKind kind, IReadOnlyList<string> fields, bool counts = false, bool groupSize = false) => new()
     {
-        var kindApi = kind == QueryKinds.V2Manifest ? "v2" : "v1";
-        return new QuerySpec
-        {
-            Kind = kind,
-            Filters = System.Text.Json.Nodes.JsonNode.Parse(cohort.Filters)!.AsObject(),
-            Fields = fields,
-            Counts = counts,
-            GroupSize = groupSize,
-            FilterApi = cohort.FilterApi == kindApi ? null : cohort.FilterApi,
-        };
-    }
+        Kind = kind,
+        Filters = ParseFilters(cohort),
+        Fields = fields,
+        Counts = counts,
+        GroupSize = groupSize,
+    };
 
     /// <summary>The deleted cohort's filters as the original listed them: one filter group, its values as strings.</summary>
     private static DeletedFilterGroup FilterGroup(SavedCohort cohort) => new(

@@ -26,7 +26,7 @@ internal static class FacetsApi
             var indexes = new SeriesIndexes(data);
             return new FacetEngine(data, async release =>
             {
-                await engine.WarmUpAsync(release).ConfigureAwait(false);
+                await engine.WarmUpAsync(release, CancellationToken.None).ConfigureAwait(false);
                 return await indexes.Start(release).ConfigureAwait(false) is { } columns ? new SeriesTableFile(indexes.TablePath(release), columns) : null;
             });
         });

@@ -81,8 +81,8 @@ internal static class PortalApi
 
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V2Manifest,
-            Filters = filters.ToJson(false),
+            Kind = QueryKind.V2Manifest,
+            Filters = filters,
             Fields = manifest.Fields,
             Counts = manifest.Counts,
             GroupSize = manifest.GroupSize,

@@ -41,7 +41,7 @@ internal static class ResolveApi
         return routes;
     }
 
-    public static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> Resolve(HttpRequest request, ReleaseCatalog catalog, QueryEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> Resolve(HttpRequest request, ReleaseCatalog catalog, IQueryEngine engine, CancellationToken cancellationToken)
     {
         using var body = await RequestInput.ReadJsonAsync(request, cancellationToken);
         if (!TryRead(body, catalog, out var ids, out var release, out var error))
@@ -71,25 +71,40 @@ internal static class ResolveApi
 
     /// <summary>
     /// The distinct values of <paramref name="attribute"/> among <paramref name="ids"/>, with their series, by a v2
-    /// manifest under v1 filter rules (v1 can filter by crdc_series_uuid; equality is case-insensitive there).
+    /// manifest under v1 filter rules (v1 can filter by crdc_series_uuid; equality is case-insensitive there). At most
+    /// one row per id comes back, so one page holds them all.
     /// </summary>
-    private static async Task<IReadOnlyList<ResolvedMatch>> MatchesAsync(QueryEngine engine, string release, string attribute, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ResolvedMatch>> MatchesAsync(IQueryEngine engine, string release, string attribute, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var series = attribute == "crdc_series_uuid";
+        using var filters = JsonDocument.Parse(new JsonObject { [attribute] = new JsonArray([.. ids.Select(id => (JsonNode)JsonValue.Create(id))]) }.ToJsonString());
+        if (!FilterParser.TryParseV1(filters.RootElement, out var set, out var invalid))
+        {
+            throw new InvalidOperationException("The resolve filter does not validate: " + invalid);
+        }
+
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V2Manifest,
-            FilterApi = "v1",
-            Filters = new JsonObject { [attribute] = new JsonArray([.. ids.Select(id => (JsonNode)JsonValue.Create(id))]) },
+            Kind = QueryKind.V2Manifest,
+            Filters = set,
             Fields = series ? [attribute, "SeriesInstanceUID"] : [attribute],
             Counts = true,
         };
-        var handle = await engine.MaterializeAsync(release, spec);
-        var rows = await engine.ReadPageAsync(handle, spec, 0, checked((int)handle.Total), cancellationToken);
+
+        // No caller bound and a long deadline: the answer is synchronous; a pending result is collected by asking again.
+        var query = new QueryRequest(release, spec, Caller: "", Deadline: TimeSpan.FromMinutes(1));
+        QueryPage page;
+        do
+        {
+            page = await engine.PageAsync(query, 0, ids.Count, cancellationToken);
+        }
+        while (page.Status == QueryStatus.Pending);
+
+        var handle = page.Handle!;
         var value = Column(handle, attribute);
         var uid = series ? Column(handle, "SeriesInstanceUID") : -1;
         var count = Column(handle, "series_count");
-        return [.. rows.Where(r => r[value] is not null).Select(r => new ResolvedMatch(
+        return [.. page.Rows.Where(r => r[value] is not null).Select(r => new ResolvedMatch(
             attribute,
             Convert.ToString(r[value], CultureInfo.InvariantCulture)!,
             count < 0 ? 1 : Convert.ToInt64(r[count], CultureInfo.InvariantCulture),

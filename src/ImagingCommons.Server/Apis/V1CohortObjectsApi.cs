@@ -29,13 +29,13 @@ internal static class V1CohortObjectsApi
             .WithSummary("The objects of a cohort definition as a tree down to return_level, without saving it")
             .WithDescription("Pages by leaves: every page carries the tree of its own leaves. Continue with next_page on this same route (the body is then ignored and may be left out).")
             .AcceptsJson<V1CohortPreviewRequest>()
-            .ProducesApiErrors(500);
+            .ProducesApiErrors(429, 500);
 
         var saved = routes.MapGroup("/v1/cohorts").WithTags("v1 cohort objects").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403);
         saved.MapGet("/{cohort_id}", SavedCohort)
             .WithName("v1CohortObjects")
             .WithSummary("A saved cohort's collections, patients, studies, series and instances as a tree, on its own release")
-            .ProducesApiErrors(410, 500);
+            .ProducesApiErrors(410, 429, 500);
         return routes;
     }
 

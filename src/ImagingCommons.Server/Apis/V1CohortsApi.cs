@@ -24,7 +24,7 @@ internal static class V1CohortsApi
 {
     public static IEndpointRouteBuilder MapV1CohortsApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403);
+        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 403, 429);
         v1.MapGet("", ListCohorts).WithName("v1ListCohorts").WithSummary("The caller's saved cohorts");
         v1.MapPost("", CreateCohort).WithName("v1CreateCohort").WithSummary("Save a cohort definition on the current release").AcceptsJson<V1CohortDefinition>();
         v1.MapDelete("", DeleteCohorts).WithName("v1DeleteCohorts").WithSummary("Delete saved cohorts").AcceptsJson<CohortIds>();
@@ -94,7 +94,7 @@ internal static class V1CohortsApi
             return refused!;
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V1Manifest, options.Value.Columns);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V1Manifest, options.Value.Columns);
         return await Listings.V1ManifestAsync(paging, user.Email, cohort.IdcDataVersion, spec, options.Value, sql => SavedCohortViews.V1Echo(cohort, sql), cancellationToken);
     }
 
@@ -127,7 +127,7 @@ internal static class V1CohortsApi
             return refused!;
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V1Query, fields.Value.Fields);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V1Query, fields.Value.Fields);
         return await Listings.V1QueryAsync(paging, user.Email, cohort.IdcDataVersion, spec, options.Value, sql => SavedCohortViews.V1Echo(cohort, sql), cancellationToken);
     }
 

@@ -16,7 +16,7 @@ internal static class V1DicomMetadataApi
 {
     public static IEndpointRouteBuilder MapV1DicomMetadataApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata");
+        var v1 = routes.MapGroup("/v1/dicomMetadata").WithTags("v1 dicomMetadata").ProducesApiErrors(429);
         v1.MapGet("", DicomMetadata).WithName("v1DicomMetadata").WithSummary("DICOM metadata of every instance of the current release, paged");
         v1.MapGet("/nextPage", NextPage).WithName("v1DicomMetadataNextPage").WithSummary("Next page of /dicomMetadata");
         return routes;
@@ -31,7 +31,7 @@ internal static class V1DicomMetadataApi
             return options.Error;
         }
 
-        var spec = new QuerySpec { Kind = QueryKinds.V1DicomMetadata, Filters = [] };
+        var spec = new QuerySpec { Kind = QueryKind.V1DicomMetadata, Filters = FilterSet.Empty(ApiVersion.V1) };
         var outcome = await paging.FirstPageAsync(Identities.None, TokenFamilies.V1DicomMetadata, catalog.CurrentRelease!, spec, options.Value.PageSize, cancellationToken);
         return outcome.Status == PageStatus.Pending
             ? Pages.Pending(outcome.Token)

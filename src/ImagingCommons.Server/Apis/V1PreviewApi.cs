@@ -21,7 +21,7 @@ internal static class V1PreviewApi
 {
     public static IEndpointRouteBuilder MapV1PreviewApi(this IEndpointRouteBuilder routes)
     {
-        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohorts (preview)");
+        var v1 = routes.MapGroup("/v1/cohorts").WithTags("v1 cohorts (preview)").ProducesApiErrors(429);
         v1.MapPost("/manifest/preview", ManifestPreview).WithName("v1ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it").AcceptsJson<V1CohortDefinition>();
         v1.MapGet("/manifest/nextPage", ManifestNextPage).WithName("v1ManifestNextPage").WithSummary("Next page of a manifest");
         v1.MapPost("/query/preview", QueryPreview).WithName("v1QueryPreview").WithSummary("Distinct field combinations of a cohort definition").AcceptsJson<V1QueryPreviewRequest>();
@@ -50,7 +50,7 @@ internal static class V1PreviewApi
 
         var release = catalog.CurrentRelease!;
         var (name, description, filters) = cohort.Value;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Manifest, Filters = filters.ToJson(false), Fields = options.Value.Columns };
+        var spec = new QuerySpec { Kind = QueryKind.V1Manifest, Filters = filters, Fields = options.Value.Columns };
         var echo = new FilterSetEcho(release, filters.ToWire(normalizeCollectionIds: true));
         return await Listings.V1ManifestAsync(
             paging, Identities.Anonymous, release, spec, options.Value, sql => new V1ManifestCohort(name!, description, echo, sql), cancellationToken);
@@ -76,7 +76,7 @@ internal static class V1PreviewApi
 
         var release = catalog.CurrentRelease!;
         var (name, description, filters) = preview.Value.Cohort;
-        var spec = new QuerySpec { Kind = QueryKinds.V1Query, Filters = filters.ToJson(false), Fields = preview.Value.Fields };
+        var spec = new QuerySpec { Kind = QueryKind.V1Query, Filters = filters, Fields = preview.Value.Fields };
         var shown = filters.ToWire(normalizeCollectionIds: true);
         return await Listings.V1QueryAsync(
             paging, Identities.Anonymous, release, spec, options.Value,

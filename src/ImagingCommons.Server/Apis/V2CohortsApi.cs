@@ -18,7 +18,7 @@ internal static class V2CohortsApi
 {
     public static IEndpointRouteBuilder MapV2CohortsApi(this IEndpointRouteBuilder routes)
     {
-        var v2 = routes.MapGroup("/v2/cohorts").WithTags("v2 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401);
+        var v2 = routes.MapGroup("/v2/cohorts").WithTags("v2 saved cohorts").RequireAuthorization(RegisteredUsers.Policy).ProducesApiErrors(401, 429);
         v2.MapGet("", ListCohorts).WithName("v2ListCohorts").WithSummary("The caller's saved cohorts");
         v2.MapPost("", CreateCohort).WithName("v2CreateCohort").WithSummary("Save a cohort definition on the current release").AcceptsJson<V2CohortDefinition>();
         v2.MapDelete("", DeleteCohorts).WithName("v2DeleteCohorts").WithSummary("Delete saved cohorts").AcceptsJson<CohortIds>();
@@ -27,7 +27,7 @@ internal static class V2CohortsApi
 
         // The spec orders this route's checks (body, then the cohort's existence, then the caller's registration, then
         // ownership: §7.8.4), so it asks only for a signed-in caller and checks registration itself.
-        var manifest = routes.MapGroup("/v2/cohorts").WithTags("v2 saved cohorts").RequireAuthorization().ProducesApiErrors(401, 403, 404, 410);
+        var manifest = routes.MapGroup("/v2/cohorts").WithTags("v2 saved cohorts").RequireAuthorization().ProducesApiErrors(401, 403, 404, 410, 429);
         manifest.MapPost("/manifest/{cohort_id}", CohortManifest).WithName("v2CohortManifest").WithSummary("Manifest of a saved cohort, on its own release").AcceptsJson<V2ManifestRequest>();
         return routes;
     }
@@ -118,7 +118,7 @@ internal static class V2CohortsApi
             return CohortAccess.ReleaseGone(cohort);
         }
 
-        var spec = SavedCohortViews.Spec(cohort, QueryKinds.V2Manifest, options.Value.Fields, options.Value.Counts, options.Value.GroupSize);
+        var spec = SavedCohortViews.Spec(cohort, QueryKind.V2Manifest, options.Value.Fields, options.Value.Counts, options.Value.GroupSize);
         var shown = SavedCohortViews.FilterSet(cohort, ApiVersion.V2);
         return await Listings.V2ManifestAsync(
             paging, user.Email, cohort.IdcDataVersion, spec, options.Value,

@@ -13,7 +13,7 @@ internal static class V2ManifestApi
 {
     public static IEndpointRouteBuilder MapV2ManifestApi(this IEndpointRouteBuilder routes)
     {
-        var v2 = routes.MapGroup("/v2/cohorts/manifest").WithTags("v2 manifests (preview)");
+        var v2 = routes.MapGroup("/v2/cohorts/manifest").WithTags("v2 manifests (preview)").ProducesApiErrors(429);
         v2.MapPost("/preview", Preview).WithName("v2ManifestPreview").WithSummary("Manifest of a cohort definition, without saving it").AcceptsJson<V2ManifestPreviewRequest>();
         v2.MapGet("/preview/nextPage", PreviewNextPage).WithName("v2ManifestPreviewNextPage").WithSummary("Next page of a preview manifest");
         return routes;
@@ -33,8 +33,8 @@ internal static class V2ManifestApi
         var release = catalog.CurrentRelease!;
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V2Manifest,
-            Filters = filters.ToJson(false),
+            Kind = QueryKind.V2Manifest,
+            Filters = filters,
             Fields = options.Fields,
             Counts = options.Counts,
             GroupSize = options.GroupSize,

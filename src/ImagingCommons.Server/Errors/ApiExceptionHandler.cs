@@ -24,6 +24,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
             error = new ApiError(bad.StatusCode, bad.Message);
         }
+        else if (exception is Paging.TooManyQueriesException tooMany)
+        {
+            // An expected answer, not a fault: the caller's own queries are still running.
+            httpContext.Response.Headers.RetryAfter = tooMany.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            error = new ApiError(StatusCodes.Status429TooManyRequests, tooMany.Message);
+        }
         else if (exception is System.Data.Common.DbException)
         {
             // The account store is down or unreachable: say so, without the provider's text (hosts, users).

@@ -95,7 +95,7 @@ internal sealed class QueryWarmUp(ReleaseCatalog catalog, QueryEngine engine, Ti
         var started = time.GetTimestamp();
         try
         {
-            await engine.WarmUpAsync(release).WaitAsync(stoppingToken);
+            await engine.WarmUpAsync(release, stoppingToken);
             logger.LogInformation("Series table of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

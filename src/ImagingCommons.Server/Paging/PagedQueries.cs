@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using ImagingCommons.Data.Paging;
 using ImagingCommons.Data.Query;
+using Microsoft.Extensions.Options;
 
 namespace ImagingCommons.Server.Paging;
 
@@ -40,18 +41,35 @@ internal enum PageStatus
 }
 
 /// <summary>A page of a result, a still-running query (202 with <see cref="Token"/>), or a token that was refused.</summary>
+/// <param name="Rows">The page's rows, each row's values in <see cref="ResultHandle.Columns"/> order (the engine's values, for the renderers).</param>
 internal sealed record PageOutcome(PageStatus Status, ResultHandle? Handle, IReadOnlyList<object?[]> Rows, string NextPage, string Token, QuerySpec? Spec)
 {
     public static PageOutcome Invalid { get; } = new(PageStatus.InvalidToken, null, [], "", "", null);
 }
 
 /// <summary>
-/// The shared paging mechanism of every manifest and query route: runs the query under the configured deadline,
-/// answers 202 with a token when it misses it (the query keeps running), and serves pages at token offsets.
+/// A caller already has as many queries running as <see cref="QueryOptions.MaxOutstandingJobsPerCaller"/> allows:
+/// answered 429 with Retry-After (<c>ApiExceptionHandler</c>), so that no route has to handle it.
 /// </summary>
-internal sealed class PagedQueries(QueryEngine engine, QueryJobs jobs, PageTokenCodec codec, ServerOptions options, TimeProvider time)
+internal sealed class TooManyQueriesException(int limit, TimeSpan retryAfter) : Exception(Contracts.ErrorTexts.TooManyQueries(limit))
+{
+    /// <summary>Whole seconds for Retry-After, at least 1.</summary>
+    public int RetryAfterSeconds { get; } = RetrySeconds(retryAfter);
+
+    private static int RetrySeconds(TimeSpan retryAfter) => (int)Math.Clamp(Math.Ceiling(retryAfter.TotalSeconds), 1, 3600);
+}
+
+/// <summary>
+/// The shared paging mechanism of every manifest and query route: asks the engine for the page under the configured
+/// deadline, answers 202 with a token when the query misses it (the query keeps running), and serves pages at token
+/// offsets. A caller (the signed-in identity, or the client address when anonymous) with too many queries still
+/// running gets <see cref="TooManyQueriesException"/>.
+/// </summary>
+internal sealed class PagedQueries(IQueryEngine engine, PageTokenCodec codec, IOptions<QueryOptions> options, IHttpContextAccessor http, TimeProvider time)
 {
     public const int DefaultPageSize = 1000;
+
+    private readonly QueryOptions _options = options.Value;
 
     public Task<PageOutcome> FirstPageAsync(string identity, string family, string release, QuerySpec spec, int pageSize, CancellationToken cancellationToken)
     {
@@ -84,26 +102,40 @@ internal sealed class PagedQueries(QueryEngine engine, QueryJobs jobs, PageToken
     }
 
     /// <summary>The page size actually served: the documented maximum caps larger requests (short pages are allowed).</summary>
-    public int Effective(int pageSize) => Math.Clamp(pageSize, 1, options.MaxPageSize);
+    public int Effective(int pageSize) => Math.Clamp(pageSize, 1, _options.MaxPageSize);
 
     private async Task<PageOutcome> PageAsync(PageToken token, QuerySpec spec, int pageSize, CancellationToken cancellationToken)
     {
-        var deadline = TimeSpan.FromMilliseconds(Math.Max(0, options.QueryDeadlineMs));
-        var key = QueryEngine.ResultKey(token.Release, spec);
-        var job = await jobs.RunAsync(key, _ => engine.MaterializeAsync(token.Release, spec), deadline, cancellationToken).ConfigureAwait(false);
-        if (!job.IsCompleted)
+        var request = new QueryRequest(token.Release, spec, Caller(), _options.Deadline);
+        var page = await engine.PageAsync(request, token.Offset, Effective(pageSize), cancellationToken).ConfigureAwait(false);
+        switch (page.Status)
         {
-            // The job keeps running; the same position is handed back to resume from.
-            return new PageOutcome(PageStatus.Pending, null, [], "", codec.Encode(token with { IssuedAt = time.GetUtcNow() }), spec);
+            case QueryStatus.Refused:
+                throw new TooManyQueriesException(_options.MaxOutstandingJobsPerCaller, _options.Deadline);
+            case QueryStatus.Pending:
+                // The job keeps running; the same position is handed back to resume from.
+                return new PageOutcome(PageStatus.Pending, null, [], "", codec.Encode(token with { IssuedAt = time.GetUtcNow() }), spec);
         }
 
-        var handle = job.Result!;
-        var size = Effective(pageSize);
-        var rows = await engine.ReadPageAsync(handle, spec, token.Offset, size, cancellationToken).ConfigureAwait(false);
-        var next = token.Offset + rows.Count;
-        var nextToken = next < handle.Total && rows.Count > 0
+        var handle = page.Handle!;
+        var next = token.Offset + page.Rows.Count;
+        var nextToken = next < handle.Total && page.Rows.Count > 0
             ? codec.Encode(token with { Offset = next, IssuedAt = time.GetUtcNow() })
             : "";
-        return new PageOutcome(PageStatus.Page, handle, rows, nextToken, "", spec);
+        return new PageOutcome(PageStatus.Page, handle, page.Rows, nextToken, "", spec);
+    }
+
+    /// <summary>Whom the bound on outstanding queries counts against: the verified email, else the client address.</summary>
+    private string Caller()
+    {
+        var context = http.HttpContext;
+        if (context is null)
+        {
+            return "";
+        }
+
+        return Auth.Callers.Email(context) is { } email
+            ? "user:" + email
+            : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
     }
 }

@@ -25,9 +25,14 @@ internal static class CohortText
     {
         foreach (var entry in filters.Entries)
         {
-            foreach (var value in entry.Values.EnumerateArray())
+            if (entry is not TextFilter text)
             {
-                if (value.ValueKind == JsonValueKind.String && FindRefused(value.GetString()) is { } refused)
+                continue;
+            }
+
+            foreach (var value in text.Values)
+            {
+                if (FindRefused(value) is { } refused)
                 {
                     return refused;
                 }

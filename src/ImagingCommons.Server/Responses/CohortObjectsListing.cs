@@ -86,11 +86,10 @@ internal static class CohortObjectsListing
         var (echo, filters, release) = definition!;
         var spec = new QuerySpec
         {
-            Kind = QueryKinds.V1CohortObjects,
-            Filters = filters.ToJson(normalizeCollectionIds: false),
+            Kind = QueryKind.V1CohortObjects,
+            // A cohort saved through v2 keeps v2's filter rules when it is read as v1 cohort objects (the set knows its rules).
+            Filters = filters,
             Level = RequestInput.Query(request, "return_level") ?? CohortLevels.Default,
-            // A cohort saved through v2 keeps v2's filter rules when it is read as v1 cohort objects.
-            FilterApi = filters.Version == ApiVersion.V2 ? "v2" : null,
         };
 
         // Built from validated input only, so this cannot fail on what a client sends (the original's
@@ -123,7 +122,7 @@ internal static class CohortObjectsListing
         {
             return (await page(), null);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not (OperationCanceledException or TooManyQueriesException))
         {
             logger.LogError(exception, "Cohort objects query job {JobId} failed (correlation id {CorrelationId})", jobId, correlationId);
             var reason = $"the query failed; the server's log has the details under correlation id {correlationId}";

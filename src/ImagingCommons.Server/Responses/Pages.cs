@@ -76,10 +76,10 @@ internal static class Pages
     private static SeriesNode Series(TreeNode node, int depth) =>
         new(node.Id, depth > 4 ? [.. node.Order.Select(i => new InstanceNode(i.Id))] : null);
 
-    private static ValueStyle Style(string kind, OutputColumn column) => kind switch
+    private static ValueStyle Style(QueryKind kind, OutputColumn column) => kind switch
     {
-        QueryKinds.V1Manifest => column.Role == OutputRole.Guid ? ValueStyle.Guid : ValueStyle.Text,
-        QueryKinds.V2Manifest when column.Role == OutputRole.Aggregate || column.Type == ColumnType.Integer => ValueStyle.Integer,
+        QueryKind.V1Manifest => column.Role == OutputRole.Guid ? ValueStyle.Guid : ValueStyle.Text,
+        QueryKind.V2Manifest when column.Role == OutputRole.Aggregate || column.Type == ColumnType.Integer => ValueStyle.Integer,
         _ => column.Type switch
         {
             ColumnType.StringList => ValueStyle.TextList,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ImagingCommons.Data.Accounts;
 using ImagingCommons.Testing;
 
@@ -242,7 +243,7 @@ public sealed class AccountStoreTests
     public async Task Times_come_from_the_clock_given_to_the_store(StoreKind kind)
     {
         await using var test = await TestAccountStore.CreateAsync(kind);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2021, 10, 5, 17, 3, 12, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2021, 10, 5, 17, 3, 12, TimeSpan.Zero));
         await using var store = test.Open(clock);
 
         var (user, _) = await store.AddUserAsync("a@example.org", "Ada", "Lovelace", Cancel);

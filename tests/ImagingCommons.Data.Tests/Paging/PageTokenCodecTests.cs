@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,7 +15,7 @@ public sealed partial class PageTokenCodecTests : IDisposable
     private const string Email = "alice@example.org";
     private const string Family = "v2-manifest";
 
-    private readonly ManualTimeProvider time = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly string folder = Path.Combine(Path.GetTempPath(), "ic-paging-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()

@@ -13,11 +13,11 @@ public abstract class QueryEngineTests : IDisposable
 
     protected QueryEngineTests(SampleRelease sample, bool useSeriesTables)
     {
-        _engine = new QueryEngine(sample.Release.Data, new QueryEngineOptions { UseSeriesTables = useSeriesTables });
+        _engine = new QueryEngine(sample.Release.Data, new QueryOptions { UseSeriesTables = useSeriesTables });
         if (useSeriesTables)
         {
             // Wait for the series table so that these tests really read it (the server uses it once ready).
-            _engine.WarmUpAsync("24.0").GetAwaiter().GetResult();
+            _engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         }
     }
 
@@ -31,7 +31,7 @@ public abstract class QueryEngineTests : IDisposable
 
     private static QuerySpec V2(string filters, string[] fields, bool counts = false, bool groupSize = false) => new()
     {
-        Kind = QueryKinds.V2Manifest,
+        Kind = QueryKind.V2Manifest,
         Filters = Validated(ApiVersion.V2, filters),
         Fields = fields,
         Counts = counts,
@@ -40,23 +40,23 @@ public abstract class QueryEngineTests : IDisposable
 
     private static QuerySpec V1Query(string filters, params string[] fields) => new()
     {
-        Kind = QueryKinds.V1Query,
+        Kind = QueryKind.V1Query,
         Filters = Validated(ApiVersion.V1, filters),
         Fields = fields,
     };
 
-    private static JsonObject Validated(ApiVersion version, string filters)
+    private static FilterSet Validated(ApiVersion version, string filters)
     {
         using var document = JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
-        return set.ToJson(normalizeCollectionIds: false);
+        return set;
     }
 
     /// <summary>Rows rendered as the v2 manifest renders them, as compact JSON per row.</summary>
     private async Task<List<string>> Rows(QuerySpec spec)
     {
-        var handle = await _engine.MaterializeAsync("24.0", spec);
-        var rows = await _engine.ReadPageAsync(handle, spec, 0, 1000, TestContext.Current.CancellationToken);
+        var handlePage = await _engine.ReadAsync("24.0", spec, 0, 1000);
+        var (handle, rows) = (handlePage.Handle!, handlePage.Rows);
         return rows.Select(r =>
         {
             var o = new JsonObject();
@@ -71,8 +71,8 @@ public abstract class QueryEngineTests : IDisposable
 
     private async Task<List<string?>> Column(QuerySpec spec)
     {
-        var handle = await _engine.MaterializeAsync("24.0", spec);
-        var rows = await _engine.ReadPageAsync(handle, spec, 0, 1000, TestContext.Current.CancellationToken);
+        var handlePage = await _engine.ReadAsync("24.0", spec, 0, 1000);
+        var (handle, rows) = (handlePage.Handle!, handlePage.Rows);
         return rows.Select(r => r[0] is null ? null : ValueFormat.BigQueryString(r[0]!, handle.Columns[0].Type)).ToList();
     }
 
@@ -218,11 +218,11 @@ public abstract class QueryEngineTests : IDisposable
     public async Task Pages_concatenate_to_the_whole_result_without_repeats(int pageSize)
     {
         var spec = V1Query("{}", "SOPInstanceUID", "Modality");
-        var handle = await _engine.MaterializeAsync("24.0", spec);
+        var handle = (await _engine.ReadAsync("24.0", spec)).Handle!;
         var all = new List<string>();
         for (long offset = 0; offset < handle.Total; offset += pageSize)
         {
-            var page = await _engine.ReadPageAsync(handle, spec, offset, pageSize, TestContext.Current.CancellationToken);
+            var page = (await _engine.ReadAsync("24.0", spec, offset, pageSize)).Rows;
             all.AddRange(page.Select(r => (string)r[0]!));
         }
 
@@ -234,8 +234,8 @@ public abstract class QueryEngineTests : IDisposable
     public async Task The_same_query_is_materialised_once()
     {
         var spec = V2("""{"Modality":["CT"]}""", ["PatientID"]);
-        var first = await _engine.MaterializeAsync("24.0", spec);
-        var second = await _engine.MaterializeAsync("24.0", spec with { });
+        var first = (await _engine.ReadAsync("24.0", spec)).Handle!;
+        var second = (await _engine.ReadAsync("24.0", spec with { })).Handle!;
         Assert.Same(first, second);
     }
 
@@ -258,7 +258,7 @@ public abstract class QueryEngineTests : IDisposable
     public async Task The_displayed_sql_inlines_each_value_once_and_splices_nul_characters()
     {
         var spec = V1Query("""{"Modality":["a","$1","x\u0000y"]}""", "SeriesInstanceUID");
-        var handle = await _engine.MaterializeAsync("24.0", spec);
+        var handle = (await _engine.ReadAsync("24.0", spec)).Handle!;
         Assert.Contains("lower('a')", handle.DisplaySql, StringComparison.Ordinal);
         Assert.Contains("lower('$1')", handle.DisplaySql, StringComparison.Ordinal);
         Assert.Contains("lower('x' || chr(0) || 'y')", handle.DisplaySql, StringComparison.Ordinal);
@@ -286,7 +286,7 @@ public sealed class SeriesTableQueryTests(SampleRelease sample) : QueryEngineTes
     {
         using var document = System.Text.Json.JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out _));
-        var handle = await Engine.MaterializeAsync("24.0", new QuerySpec { Kind = QueryKinds.V2Manifest, Filters = set.ToJson(false), Fields = [field], Counts = true });
+        var handle = (await Engine.ReadAsync("24.0", new QuerySpec { Kind = QueryKind.V2Manifest, Filters = set, Fields = [field], Counts = true })).Handle!;
         Assert.Equal(bySeries, handle.DisplaySql.Contains("dicom_pivot_by_series", StringComparison.Ordinal));
     }
 }

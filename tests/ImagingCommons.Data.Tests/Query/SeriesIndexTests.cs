@@ -19,8 +19,8 @@ public sealed class SeriesIndexTests
             Instance("c", "P1", "1.1", "2.2", "3.3", "MR", "CHEST", 400, 3.0),
         ]);
         using var engine = new QueryEngine(release.Data);
-        var columns = await new SeriesIndexes(release.Data).Start("24.0");
-        await engine.WarmUpAsync("24.0");
+        var columns = await new SeriesIndexes(release.Data).Start("24.0", TestContext.Current.CancellationToken);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
 
         Assert.NotNull(columns);
         Assert.Contains("Modality", columns.Columns);
@@ -28,15 +28,15 @@ public sealed class SeriesIndexTests
 
         // Row-level: only instance 3.2 of series 2.1 has SliceThickness > 2, so its series counts one instance of 200 bytes.
         var spec = Spec("""{"SliceThickness_gt":[2]}""");
-        var handle = await engine.MaterializeAsync("24.0", spec);
-        var rows = await engine.ReadPageAsync(handle, spec, 0, 10, TestContext.Current.CancellationToken);
+        var handlePage = await engine.ReadAsync("24.0", spec, 0, 10);
+        var (handle, rows) = (handlePage.Handle!, handlePage.Rows);
         Assert.DoesNotContain("dicom_pivot_by_series", handle.DisplaySql, StringComparison.Ordinal);
         Assert.Equal([["2.1", 1L, 200L], ["2.2", 1L, 400L]], rows.Select(r => new object?[] { r[0], r[1], r[2] }));
 
         // Series-level filter: the series table answers with the same counts the instance table would.
         var byModality = Spec("""{"Modality":["CT"]}""");
-        var seriesHandle = await engine.MaterializeAsync("24.0", byModality);
-        var seriesRows = await engine.ReadPageAsync(seriesHandle, byModality, 0, 10, TestContext.Current.CancellationToken);
+        var seriesHandlePage = await engine.ReadAsync("24.0", byModality, 0, 10);
+        var (seriesHandle, seriesRows) = (seriesHandlePage.Handle!, seriesHandlePage.Rows);
         Assert.Contains("dicom_pivot_by_series", seriesHandle.DisplaySql, StringComparison.Ordinal);
         Assert.Equal([["2.1", 2L, 300L]], seriesRows.Select(r => new object?[] { r[0], r[1], r[2] }));
     }
@@ -45,6 +45,6 @@ public sealed class SeriesIndexTests
     {
         using var document = JsonDocument.Parse(filters);
         Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out _));
-        return new QuerySpec { Kind = QueryKinds.V2Manifest, Filters = set.ToJson(false), Fields = ["SeriesInstanceUID"], Counts = true, GroupSize = true };
+        return new QuerySpec { Kind = QueryKind.V2Manifest, Filters = set, Fields = ["SeriesInstanceUID"], Counts = true, GroupSize = true };
     }
 }

@@ -86,7 +86,7 @@ public sealed class GeneratorTests(GeneratedReleaseFixture fixture) : IClassFixt
     {
         foreach (var table in IdcSchema.All)
         {
-            var columns = Db.Rows($"DESCRIBE SELECT * FROM read_parquet('{fixture.Data.TablePath("24.0", table.Name)}')")
+            var columns = Db.Rows($"DESCRIBE SELECT * FROM read_parquet({SqlText.ReadPath(fixture.Data.TablePath("24.0", table.Name))})")
                 .Select(r => ((string)r[0]!, (string)r[1]!))
                 .ToList();
             Assert.Equal(table.Columns.Select(c => (c.Name, c.DuckDbType)), columns);
@@ -367,7 +367,7 @@ public sealed class GeneratorDeterminismTests
                     var path = data.TablePath(release, table.Name);
                     result[$"{release}/{table.Name}"] = db.Text($"""
                         SELECT count(*) || ':' || md5(string_agg(h, ',' ORDER BY h))
-                        FROM (SELECT md5(CAST(t AS VARCHAR)) AS h FROM read_parquet('{path}') t)
+                        FROM (SELECT md5(CAST(t AS VARCHAR)) AS h FROM read_parquet({SqlText.ReadPath(path)}) t)
                         """);
                 }
             }
@@ -403,18 +403,18 @@ public sealed class Query : IDisposable
         foreach (var release in data.HeldReleases())
         {
             var n = release.Split('.')[0];
-            string Path(string table) => data.TablePath(release, table).Replace("'", "''", StringComparison.Ordinal);
-            query.Execute($"CREATE VIEW p{n} AS SELECT * FROM read_parquet('{Path(IdcSchema.DicomPivotName)}')");
+            string Path(string table) => SqlText.ReadPath(data.TablePath(release, table));
+            query.Execute($"CREATE VIEW p{n} AS SELECT * FROM read_parquet({Path(IdcSchema.DicomPivotName)})");
             query.Execute($"""
                 CREATE VIEW s{n} AS SELECT collection_id, PatientID, StudyInstanceUID, SeriesInstanceUID,
                     any_value(Modality) AS Modality, any_value(analysis_results_id) AS ar, any_value(BodyPartExamined) AS bp,
                     any_value(source_DOI) AS doi, any_value(crdc_series_uuid) AS crdc_series_uuid, count(*) AS n
                 FROM p{n} GROUP BY ALL
                 """);
-            query.Execute($"CREATE VIEW clinical{n} AS SELECT * FROM read_parquet('{Path(IdcSchema.ClinicalName)}')");
-            query.Execute($"CREATE VIEW bio{n} AS SELECT * FROM read_parquet('{Path(IdcSchema.BiospecimenName)}')");
-            query.Execute($"CREATE VIEW coll{n} AS SELECT * FROM read_parquet('{Path(IdcSchema.CollectionsName)}')");
-            query.Execute($"CREATE VIEW ar{n} AS SELECT * FROM read_parquet('{Path(IdcSchema.AnalysisResultsName)}')");
+            query.Execute($"CREATE VIEW clinical{n} AS SELECT * FROM read_parquet({Path(IdcSchema.ClinicalName)})");
+            query.Execute($"CREATE VIEW bio{n} AS SELECT * FROM read_parquet({Path(IdcSchema.BiospecimenName)})");
+            query.Execute($"CREATE VIEW coll{n} AS SELECT * FROM read_parquet({Path(IdcSchema.CollectionsName)})");
+            query.Execute($"CREATE VIEW ar{n} AS SELECT * FROM read_parquet({Path(IdcSchema.AnalysisResultsName)})");
         }
 
         return query;

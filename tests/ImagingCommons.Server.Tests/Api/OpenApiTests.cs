@@ -65,7 +65,7 @@ public sealed class OpenApiTests(ApiServer server) : IClassFixture<ApiServer>
         Assert.Contains("page_size", parameters);
         Assert.NotNull(operation["requestBody"]);
         var responses = operation["responses"]!.AsObject().Select(r => r.Key).ToList();
-        Assert.Equal(["200", "202", "400"], responses.Order());
+        Assert.Equal(["200", "202", "400", "429"], responses.Order());
     }
 
     [Theory]

@@ -146,13 +146,15 @@ public sealed class V2ApiTests(ApiServer server) : IClassFixture<ApiServer>
     [Theory]
     [InlineData("current")]
     [InlineData("24.0")]
-    public async Task Fields_list_the_73_manifest_fields(string version)
+    public async Task Fields_list_the_73_manifest_fields_and_instance_hash(string version)
     {
         var (status, body) = await server.GetAsync("/v2/fields/" + version);
         Assert.Equal(200, status);
         Assert.Equal("24.0", (string)body["idc_data_version"]!);
         var fields = body["data_sources"]!.AsArray().SelectMany(s => s!["fields"]!.AsArray().Select(f => (string)f!)).ToList();
-        Assert.Equal(73, fields.Count);
+        // IDC's 73, and the instance file's MD5 (docs/api-decisions.md).
+        Assert.Equal(74, fields.Count);
+        Assert.Contains("instance_hash", fields);
         Assert.Equal(["project_short_name", "sample_type"], body["data_sources"]![0]!["fields"]!.AsArray().Select(f => (string)f!));
     }
 }
@@ -168,18 +170,8 @@ public sealed class V2SlowQueryTests(SlowApiServer server) : IClassFixture<SlowA
         var token = (string)body["next_page"]!;
         Assert.Equal(token, (string)body["query_info"]!["next_page"]!);
 
-        for (var attempt = 0; attempt < 1500; attempt++)
-        {
-            (status, body) = await server.GetAsync($"/v2/cohorts/manifest/preview/nextPage?next_page={token}");
-            if (status == 200)
-            {
-                break;
-            }
-
-            Assert.Equal(202, status);
-            token = (string)body["next_page"]!;
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await server.WaitForComputedAsync("V2Manifest");
+        (status, body) = await server.GetAsync($"/v2/cohorts/manifest/preview/nextPage?next_page={token}");
 
         Assert.Equal(200, status);
         Assert.Equal("""[{"SeriesInstanceUID":"2.12","instance_count":1},{"SeriesInstanceUID":"2.62","instance_count":1}]""",

@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+
+namespace ImagingCommons.Data.Query;
+
+/// <summary>
+/// How the query engine runs: bound to the configuration section <c>ImagingCommons:Query</c> (the README lists every
+/// key). Checked at start (<see cref="Validate"/>): a bad value stops the server with a message.
+/// </summary>
+public sealed partial class QueryOptions
+{
+    public const string Section = "ImagingCommons:Query";
+
+    /// <summary>
+    /// How long a request waits for its query. Past it the query keeps running as a job and the caller gets 202 with a
+    /// next_page token to resume from; zero makes every first call answer 202. Alias: <c>ImagingCommons:QueryDeadlineMs</c>.
+    /// </summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>The largest page served; larger page_size values get short pages. Alias: <c>ImagingCommons:MaxPageSize</c>.</summary>
+    public int MaxPageSize { get; set; } = 10_000;
+
+    /// <summary>DuckDB's memory limit for the engine (its materialised results and running queries); beyond it DuckDB spills to <see cref="TempDirectory"/>.</summary>
+    public string MemoryLimit { get; set; } = "2GB";
+
+    /// <summary>DuckDB's worker threads; 0 leaves DuckDB's default (one per core).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>At most this many results are kept; the least recently used go first (a later page recomputes them).</summary>
+    public int MaxResults { get; set; } = 200;
+
+    /// <summary>A finished result not read for this long is dropped.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long a query that answered 202 keeps running with nobody waiting for it: each 202 (and each resume) starts the
+    /// window again; once it passes with nobody back, the query is cancelled.
+    /// </summary>
+    public TimeSpan ResumeWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>At most this many queries run in DuckDB at once; the others wait for a slot within their deadline, then get 202.</summary>
+    public int MaxConcurrentQueries { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// At most this many queries started by one caller (its identity, or its address when anonymous) may be running; a
+    /// further new query gets 429 with Retry-After. Resuming a running query or reading a finished one is never refused.
+    /// </summary>
+    public int MaxOutstandingJobsPerCaller { get; set; } = 8;
+
+    /// <summary>A query whose result takes at least this long to compute is logged at Warning.</summary>
+    public TimeSpan SlowQueryThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Read a release's series table (built in the background on first use) for series-level queries.</summary>
+    public bool UseSeriesTables { get; set; } = true;
+
+    /// <summary>Where the engine keeps its result database and spills; empty: <c>imagingcommons</c> in the system temp folder.</summary>
+    public string? TempDirectory { get; set; }
+
+    /// <summary>What is wrong with these options, one message per key; empty when they can be used.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string message)
+        {
+            if (!ok)
+            {
+                errors.Add($"{Section}:{key} {message}");
+            }
+        }
+
+        Check(Deadline >= TimeSpan.Zero, nameof(Deadline), "must not be negative.");
+        Check(MaxPageSize >= 1, nameof(MaxPageSize), "must be at least 1.");
+        Check(MemoryLimitPattern().IsMatch(MemoryLimit ?? ""), nameof(MemoryLimit), $"'{MemoryLimit}' is not a size such as 2GB or 512MB.");
+        Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
+        Check(MaxResults >= 1, nameof(MaxResults), "must be at least 1.");
+        Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive.");
+        Check(ResumeWindow > TimeSpan.Zero, nameof(ResumeWindow), "must be positive.");
+        Check(MaxConcurrentQueries >= 1, nameof(MaxConcurrentQueries), "must be at least 1.");
+        Check(MaxOutstandingJobsPerCaller >= 1, nameof(MaxOutstandingJobsPerCaller), "must be at least 1.");
+        Check(SlowQueryThreshold >= TimeSpan.Zero, nameof(SlowQueryThreshold), "must not be negative.");
+        return errors;
+    }
+
+    /// <summary>The folder the engine's own files go under.</summary>
+    internal string TempRoot => string.IsNullOrWhiteSpace(TempDirectory)
+        ? Path.Combine(Path.GetTempPath(), "imagingcommons")
+        : Path.GetFullPath(TempDirectory);
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MemoryLimitPattern();
+}
