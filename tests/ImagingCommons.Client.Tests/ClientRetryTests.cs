@@ -100,7 +100,9 @@ public sealed class ClientRetryTests
         listener.Stop();
         using var client = new ImagingCommonsClient(new Uri($"http://127.0.0.1:{port}"), new ImagingCommonsClientOptions
         {
-            MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(1), OnRetry = retries.Enqueue,
+            MaxRetries = 2,
+            RetryDelay = TimeSpan.FromMilliseconds(1),
+            OnRetry = retries.Enqueue,
         });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.V2.GetVersionsAsync(TestContext.Current.CancellationToken));

@@ -211,7 +211,7 @@ public sealed class S3Downloader : IDisposable
 
                 var resumed = offset > 0;
                 var etag = file.ETag;
-                long? total = file.Size;
+                var total = file.Size;
                 if (!(file.Size is { } known && offset == known))
                 {
                     (etag, total) = await ReceiveAsync(file, part, offset, progress, count, cancellationToken).ConfigureAwait(false);
@@ -287,7 +287,7 @@ public sealed class S3Downloader : IDisposable
 
         using var response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
         var partial = response.HttpStatusCode == HttpStatusCode.PartialContent;
-        long? total = partial ? TotalOf(response.ContentRange) : response.ContentLength;
+        var total = partial ? TotalOf(response.ContentRange) : response.ContentLength;
         if (file.Size is { } expected && total is { } stored && expected != stored)
         {
             return (response.ETag, total);
