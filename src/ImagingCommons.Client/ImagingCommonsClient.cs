@@ -35,12 +35,13 @@ public sealed class ImagingCommonsClient : IDisposable
         options = (options ?? new ImagingCommonsClientOptions()).Clone();
         _owned = new HttpClient(ClientPipeline.CreateHandler(options)) { BaseAddress = WithSlash(baseAddress), Timeout = Timeout.InfiniteTimeSpan };
         BaseAddress = _owned.BaseAddress!;
-        Initialize(new ApiTransport(_owned, options), out _v1, out _v2, out _cohorts, out _extensions);
+        Initialize(new ApiTransport(_owned, BaseAddress, options), out _v1, out _v2, out _cohorts, out _extensions);
     }
 
     /// <summary>
-    /// A client over an <see cref="HttpClient"/> of the caller's (its pipeline is used as it is: no retries are added).
-    /// Its <see cref="HttpClient.BaseAddress"/> names the server unless <paramref name="options"/> does.
+    /// A client over an <see cref="HttpClient"/> of the caller's (its pipeline is used as it is: no retries are added;
+    /// the client itself is not changed). <see cref="ImagingCommonsClientOptions.BaseAddress"/> names the server, else
+    /// the HTTP client's <see cref="HttpClient.BaseAddress"/>.
     /// </summary>
     /// <param name="httpClient">The HTTP client; not disposed by this client.</param>
     /// <param name="options">Credential, waits, base address; null: the defaults, anonymous.</param>
@@ -51,12 +52,7 @@ public sealed class ImagingCommonsClient : IDisposable
         var address = options.BaseAddress ?? httpClient.BaseAddress
             ?? throw new ArgumentException("Give the server's address: HttpClient.BaseAddress or ImagingCommonsClientOptions.BaseAddress.", nameof(httpClient));
         BaseAddress = WithSlash(address);
-        if (httpClient.BaseAddress != BaseAddress)
-        {
-            httpClient.BaseAddress = BaseAddress;
-        }
-
-        Initialize(new ApiTransport(httpClient, options), out _v1, out _v2, out _cohorts, out _extensions);
+        Initialize(new ApiTransport(httpClient, BaseAddress, options), out _v1, out _v2, out _cohorts, out _extensions);
     }
 
     private readonly V1Client _v1;

@@ -134,6 +134,17 @@ public sealed class ClientApiTests(ApiServer server) : IClassFixture<ApiServer>
         using var client = new ImagingCommonsClient(http);
         Assert.Equal("24.0", (await client.Extensions.GetHealthAsync(TestContext.Current.CancellationToken)).CurrentRelease);
     }
+
+    [Fact]
+    public async Task An_injected_http_client_without_a_base_address_is_left_unchanged()
+    {
+        using var http = new HttpClient();
+        await http.GetAsync(server.App.Address, TestContext.Current.CancellationToken);
+        using var client = new ImagingCommonsClient(http, new ImagingCommonsClientOptions { BaseAddress = server.App.Address });
+
+        Assert.Equal("24.0", (await client.Extensions.GetHealthAsync(TestContext.Current.CancellationToken)).CurrentRelease);
+        Assert.Null(http.BaseAddress);
+    }
 }
 
 /// <summary>A 202 (query deadline 0) is resumed transparently on the nextPage route.</summary>

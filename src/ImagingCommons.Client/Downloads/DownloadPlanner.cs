@@ -59,9 +59,9 @@ public sealed class DownloadPlanner(ImagingCommonsClient client)
     public async Task<SelectedSources> SelectAsync(string attribute, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var resolved = await client.Extensions.ResolveAsync(values, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var matched = resolved.Ids.SelectMany(i => i.Matches.Where(m => m.Attribute == attribute)).ToList();
-        var unmatched = resolved.Ids.Where(i => i.Matches.All(m => m.Attribute != attribute)).Select(i => i.Id).ToList();
+        var resolved = await ResolveAsync(values, cancellationToken).ConfigureAwait(false);
+        var matched = resolved.SelectMany(i => i.Matches.Where(m => m.Attribute == attribute)).ToList();
+        var unmatched = resolved.Where(i => i.Matches.All(m => m.Attribute != attribute)).Select(i => i.Id).ToList();
 
         // v2 filters cannot select by crdc_series_uuid: select by the SeriesInstanceUID of that series version, then keep that version.
         var (filter, selected) = attribute == "crdc_series_uuid"
@@ -79,10 +79,10 @@ public sealed class DownloadPlanner(ImagingCommonsClient client)
     public async Task<SelectedSources> SelectIdsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var resolved = await client.Extensions.ResolveAsync(ids, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveAsync(ids, cancellationToken).ConfigureAwait(false);
         var sources = new List<DownloadSource>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in resolved.Ids.SelectMany(i => i.Matches).GroupBy(m => m.Attribute))
+        foreach (var group in resolved.SelectMany(i => i.Matches).GroupBy(m => m.Attribute))
         {
             var crdc = group.Key == "crdc_series_uuid";
             var keep = crdc ? group.Select(m => m.Value).ToHashSet(StringComparer.OrdinalIgnoreCase) : null;
@@ -91,7 +91,7 @@ public sealed class DownloadPlanner(ImagingCommonsClient client)
             sources.AddRange(found.Where(s => (keep is null || s.CrdcSeriesUuid is { } uuid && keep.Contains(uuid)) && seen.Add(s.Url)));
         }
 
-        return new SelectedSources(sources, [.. resolved.Ids.Where(i => i.Matches.Count == 0).Select(i => i.Id)]);
+        return new SelectedSources(sources, [.. resolved.Where(i => i.Matches.Count == 0).Select(i => i.Id)]);
     }
 
     /// <summary>
@@ -107,11 +107,7 @@ public sealed class DownloadPlanner(ImagingCommonsClient client)
             return new SelectedSources(sources, []);
         }
 
-        var resolved = new List<ResolvedId>();
-        foreach (var chunk in wanted.Chunk(Chunk))
-        {
-            resolved.AddRange((await client.Extensions.ResolveAsync(chunk, cancellationToken: cancellationToken).ConfigureAwait(false)).Ids);
-        }
+        var resolved = await ResolveAsync(wanted, cancellationToken).ConfigureAwait(false);
 
         var uids = resolved.SelectMany(i => i.Matches.Where(m => m.Attribute == "crdc_series_uuid")).ToDictionary(m => m.Value, m => m.SeriesInstanceUid!, StringComparer.OrdinalIgnoreCase);
         var instances = await InstancesAsync("SeriesInstanceUID", [.. uids.Values.Distinct()], cancellationToken).ConfigureAwait(false);
@@ -136,6 +132,18 @@ public sealed class DownloadPlanner(ImagingCommonsClient client)
             };
         }).ToList();
         return new SelectedSources(described, [.. wanted.Where(w => !bySeries.ContainsKey(w))]);
+    }
+
+    /// <summary>The server's resolution of identifiers, a few thousand at a time (the route takes at most 10,000).</summary>
+    private async Task<List<ResolvedId>> ResolveAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var resolved = new List<ResolvedId>();
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(5_000))
+        {
+            resolved.AddRange((await client.Extensions.ResolveAsync(chunk, cancellationToken: cancellationToken).ConfigureAwait(false)).Ids);
+        }
+
+        return resolved;
     }
 
     /// <summary>One object per instance: an instance-level v2 manifest, <see cref="Chunk"/> values at a time.</summary>

@@ -15,7 +15,7 @@ internal readonly record struct Answer<T>(T? Value, string? PendingToken)
 /// contract's source-generated serializers, 4xx/5xx turned into <see cref="ImagingCommonsApiException"/> with the
 /// server's own code and message.
 /// </summary>
-internal sealed class ApiTransport(HttpClient http, ImagingCommonsClientOptions options)
+internal sealed class ApiTransport(HttpClient http, Uri baseAddress, ImagingCommonsClientOptions options)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
@@ -50,7 +50,8 @@ internal sealed class ApiTransport(HttpClient http, ImagingCommonsClientOptions 
     private async Task<Answer<T>> SendAsync<T>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<T> type, bool retry, CancellationToken cancellationToken)
         where T : class
     {
-        using var request = new HttpRequestMessage(method, path);
+        // Absolute request URIs: a caller's HttpClient is used as it is, its BaseAddress neither needed nor changed.
+        using var request = new HttpRequestMessage(method, new Uri(baseAddress, path));
         request.Headers.Accept.ParseAdd("application/json");
         if (body is not null)
         {
