@@ -16,7 +16,14 @@ internal static class IdcCommandLine
     public const int VerificationFailed = 3;
     public const int Cancelled = 130;
 
-    public static RootCommand Create() => new("idc: the ImagingCommons command line. Operator verbs (serve, import, generate, ingest, upload, users, keys, auth) work on a "
+    public static RootCommand Create()
+    {
+        var root = Root();
+        OperatorExamples.AddTo(root);
+        return root;
+    }
+
+    private static RootCommand Root() => new("idc: the ImagingCommons command line. Operator verbs (serve, import, generate, ingest, upload, users, keys, auth) work on a "
         + "data directory; client verbs talk to a server (--server, IMAGINGCOMMONS_SERVER, default http://localhost:5000) and include idc-index's "
         + "download, download-from-manifest and download-from-selection.")
     {

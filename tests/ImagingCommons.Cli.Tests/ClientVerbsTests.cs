@@ -153,7 +153,21 @@ public sealed class CommandLineTests
     [InlineData("cohorts", "create")]
     [InlineData("cohorts", "delete")]
     [InlineData("cohorts", "show")]
-    public async Task Every_client_verb_has_help_with_examples(params string[] verb)
+    [InlineData("serve")]
+    [InlineData("import")]
+    [InlineData("generate")]
+    [InlineData("ingest")]
+    [InlineData("upload")]
+    [InlineData("users")]
+    [InlineData("users", "add")]
+    [InlineData("users", "list")]
+    [InlineData("keys")]
+    [InlineData("keys", "create")]
+    [InlineData("keys", "revoke")]
+    [InlineData("keys", "list")]
+    [InlineData("auth")]
+    [InlineData("auth", "dev-token")]
+    public async Task Every_verb_has_help_with_examples(params string[] verb)
     {
         var (code, output, _) = await Idc.RunAsync([.. verb, "--help"]);
         Assert.Equal(0, code);
