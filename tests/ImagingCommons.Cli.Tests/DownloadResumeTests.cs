@@ -26,7 +26,7 @@ public sealed class DownloadResumeTests(MotoS3 store) : IClassFixture<MotoS3>
             "--server", app.Address.ToString(), "--endpoint", proxy.Address.ToString()];
 
         // One file at a time, in manifest order: the third file's answer stops after 1 MB, and the process is killed there.
-        using (var process = Start(args))
+        using (var process = IdcProcess.Start(args))
         {
             await proxy.Held.Task.WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
             await WaitForBytesAsync(files[2].DefaultPath(folder.Path) + ".part");
@@ -58,24 +58,6 @@ public sealed class DownloadResumeTests(MotoS3 store) : IClassFixture<MotoS3>
             gets.Select(g => (g.Path, g.Range)));
         Assert.Empty(Directory.GetFiles(folder.Path, "*.part", SearchOption.AllDirectories));
         Assert.Contains("2 already complete", error, StringComparison.Ordinal);
-    }
-
-    private static Process Start(string[] args)
-    {
-        var idc = Path.Combine(AppContext.BaseDirectory, "idc.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(idc);
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>Waits until the client has written some of the held answer to the part file (it writes as it reads).</summary>
