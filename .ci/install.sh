@@ -19,6 +19,9 @@ cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo ".NET SDK 10 is required (dotnet not on PATH)"; exit 1; }
 
+# moto_server (the download tests' S3 store) comes with this machine's Python (pip package moto); .ci/run starts it.
+command -v moto_server >/dev/null || echo "install.sh: moto_server is not installed; the download tests will skip (pip install 'moto[server]')"
+
 PG_VERSION=15
 PG_CLUSTER=main
 PG_ROLE=imagingcommons

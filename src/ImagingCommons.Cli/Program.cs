@@ -1,15 +1,4 @@
-using System.CommandLine;
-using ImagingCommons.Cli.Commands;
+using ImagingCommons.Cli;
 
-var root = new RootCommand("idc: ImagingCommons command line (serve, import, generate, ingest, upload, users, keys, auth)")
-{
-    ServeCommand.Create(),
-    ImportCommand.Create(),
-    GenerateCommand.Create(),
-    IngestCommand.Create(),
-    UploadCommand.Create(),
-    UsersCommand.Create(),
-    KeysCommand.Create(),
-    AuthCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync();
+// Every verb and the exit codes live in IdcCommandLine (the tests run it the same way).
+return await IdcCommandLine.RunAsync(args);

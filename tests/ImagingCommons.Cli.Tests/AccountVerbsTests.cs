@@ -7,18 +7,6 @@ public sealed class AccountVerbsTests(SqliteAccountsServer server) : IClassFixtu
 {
     private const string Protected = "/v2/users/account_details";
 
-    private async Task<(int Status, string Text, HttpResponseMessage Response)> CallAsync(string path, string? authorization)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        var response = await server.Client.SendAsync(request, TestContext.Current.CancellationToken);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), response);
-    }
-
     [Fact]
     public async Task Idc_auth_dev_token_prints_a_token_the_server_accepts_with_dev_auth()
     {
@@ -26,8 +14,7 @@ public sealed class AccountVerbsTests(SqliteAccountsServer server) : IClassFixtu
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--dev-auth", error, StringComparison.Ordinal);
-        var (status, text, response) = await CallAsync(Protected, "Bearer " + output.Trim());
-        response.Dispose();
+        var (status, _, text) = await server.GetAsync(Protected, output.Trim());
         Assert.True(status == 200, text);
     }
 
@@ -40,8 +27,7 @@ public sealed class AccountVerbsTests(SqliteAccountsServer server) : IClassFixtu
         Assert.StartsWith("ick_", key, StringComparison.Ordinal);
         Assert.Contains("shown only this once", createdNote, StringComparison.Ordinal);
 
-        var (before, text, response) = await CallAsync(Protected, "Bearer " + key);
-        response.Dispose();
+        var (before, _, text) = await server.GetAsync(Protected, key);
         Assert.True(before == 200, text);
         Assert.Contains($"\"email\":\"{People.Bob}\"", text, StringComparison.Ordinal);
 
@@ -53,8 +39,7 @@ public sealed class AccountVerbsTests(SqliteAccountsServer server) : IClassFixtu
 
         var (revoked, revokedText, _) = await CommandLine.RunAsync("keys", "revoke", "--data", server.DataDirectory, "--id", id);
         Assert.Equal((0, $"Revoked API key {id}."), (revoked, revokedText.Trim()));
-        var (after, afterText, afterResponse) = await CallAsync(Protected, "Bearer " + key);
-        afterResponse.Dispose();
+        var (after, _, afterText) = await server.GetAsync(Protected, key);
         Assert.Equal((401, """{"code":401,"message":"The API key is not valid, or it has been revoked."}"""), (after, afterText));
     }
 

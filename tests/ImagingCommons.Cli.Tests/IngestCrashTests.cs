@@ -26,7 +26,7 @@ public sealed class IngestCrashTests : IDisposable
 
         var before = Snapshot();
         var data = new DataDirectory(_data);
-        using (var ingest = Start("ingest", "--data", _data, "--release", "2.0", "--date", "2026-04-01", "--from", _input, "--collection", "c", "--extend", "1.0"))
+        using (var ingest = IdcProcess.Start("ingest", "--data", _data, "--release", "2.0", "--date", "2026-04-01", "--from", _input, "--collection", "c", "--extend", "1.0"))
         {
             // Midway: its staging folder has the work database it streams rows into.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
@@ -63,27 +63,9 @@ public sealed class IngestCrashTests : IDisposable
         .Order(StringComparer.Ordinal)
         .Select(f => Path.GetRelativePath(_data, f) + " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
 
-    private static Process Start(params string[] arguments)
-    {
-        var idc = Path.Combine(AppContext.BaseDirectory, "idc.dll");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(idc);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
     private static async Task<int> IdcAsync(params string[] arguments)
     {
-        using var process = Start(arguments);
+        using var process = IdcProcess.Start(arguments);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         return process.ExitCode;
     }

@@ -67,27 +67,7 @@ public sealed class ImportSandbox : IDisposable
 
 
     /// <summary>Runs a query in a fresh in-memory DuckDB; rows as arrays (DBNull as null).</summary>
-    public static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    public static List<object?[]> Query(string sql) => DuckDbRows.Query(sql);
 
     /// <summary>A release table read back, each row as column name → value, in file order.</summary>
     public static List<Dictionary<string, object?>> ReadTable(string parquetPath)

@@ -162,4 +162,7 @@ public sealed record ManifestPreviewResponse(
 [JsonSerializable(typeof(PortalSettings))]
 [JsonSerializable(typeof(ManifestPreviewRequest))]
 [JsonSerializable(typeof(ManifestPreviewResponse))]
+[JsonSerializable(typeof(ResolveRequest))]
+[JsonSerializable(typeof(ResolveResponse))]
+[JsonSerializable(typeof(HealthResponse))]
 public sealed partial class ExtensionsJsonContext : JsonSerializerContext;

@@ -272,7 +272,8 @@ public sealed class ResultRowsConverter : JsonConverter<ResultRows>
             case JsonTokenType.String:
                 return (reader.GetString(), ValueStyle.Text);
             case JsonTokenType.Number:
-                return reader.TryGetInt64(out var l) ? (l, ValueStyle.Integer) : (reader.GetDouble(), ValueStyle.Text);
+                // Typed as object: a conditional of (long, …) and (double, …) would turn every integer into a double.
+                return reader.TryGetInt64(out var l) ? ((object?)l, ValueStyle.Integer) : ((object?)reader.GetDouble(), ValueStyle.Text);
             case JsonTokenType.True:
             case JsonTokenType.False:
                 return (reader.GetBoolean() ? "true" : "false", ValueStyle.Text);

@@ -1,100 +1,28 @@
-using System.Collections;
-using System.Globalization;
-using System.Text.Json.Nodes;
+using ImagingCommons.Contracts;
 using ImagingCommons.Data.Schema;
 
 namespace ImagingCommons.Data.Query;
 
-/// <summary>Renders DuckDB values the way the original API's BigQuery results looked on the wire.</summary>
+/// <summary>How the engine's result columns and values are written on the wire (the rules live in the contracts).</summary>
 public static class ValueFormat
 {
-    public const string GuidPrefix = "dg.4DFC/";
+    /// <summary>A scalar as BigQuery's REST API wrote it (a DATE column's date-times as dates).</summary>
+    public static string BigQueryString(object value, ColumnType type) => WireValues.Text(value, type == ColumnType.Date);
 
-    /// <summary>BigQuery REST rendering: every scalar as a string, NULL as null, repeated columns as arrays of strings.</summary>
-    public static JsonNode? BigQueryNode(object? value, ColumnType type)
+    /// <summary>
+    /// The wire style of a result column of a query kind (spec §6.6, §6.7, §7.8.7): v1 manifests write text with crdc
+    /// UUIDs as GUIDs; v2 manifests write INTEGER columns, counts and group_size as numbers; everything else is
+    /// BigQuery text (repeated columns as arrays, DATE as yyyy-MM-dd).
+    /// </summary>
+    public static ValueStyle Style(QueryKind kind, OutputColumn column) => kind switch
     {
-        if (value is null)
+        QueryKind.V1Manifest => column.Role == OutputRole.Guid ? ValueStyle.Guid : ValueStyle.Text,
+        QueryKind.V2Manifest when column.Role == OutputRole.Aggregate || column.Type == ColumnType.Integer => ValueStyle.Integer,
+        _ => column.Type switch
         {
-            // BigQuery returns an empty array, never null, for a repeated column.
-            return type == ColumnType.StringList ? new JsonArray() : null;
-        }
-
-        if (type == ColumnType.StringList || (value is IEnumerable && value is not string))
-        {
-            var array = new JsonArray();
-            foreach (var item in (IEnumerable)value)
-            {
-                array.Add(item is null ? null : JsonValue.Create(BigQueryString(item, ColumnType.String)));
-            }
-
-            return array;
-        }
-
-        return JsonValue.Create(BigQueryString(value, type));
-    }
-
-    /// <summary>v2 manifest rendering: INTEGER columns as numbers, FLOAT and DATE as strings, NULL as null.</summary>
-    public static JsonNode? ManifestNode(object? value, ColumnType type, OutputRole role)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (role == OutputRole.Aggregate || type == ColumnType.Integer)
-        {
-            return value is System.Numerics.BigInteger big
-                ? JsonValue.Create((long)big)
-                : JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-        }
-
-        return BigQueryNode(value, type);
-    }
-
-    /// <summary>v1 manifest rendering: strings, with crdc UUIDs as "dg.4DFC/" GUIDs.</summary>
-    public static JsonNode? V1ManifestNode(object? value, OutputRole role)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        var text = BigQueryString(value, ColumnType.String);
-        return JsonValue.Create(role == OutputRole.Guid ? GuidPrefix + text : text);
-    }
-
-    public static string BigQueryString(object value, ColumnType type) => value switch
-    {
-        string s => s,
-        double d => FloatString(d),
-        float f => FloatString(f),
-        decimal m => m.ToString(CultureInfo.InvariantCulture),
-        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime dt when type == ColumnType.Date => dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime dt => dt.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
+            ColumnType.StringList => ValueStyle.TextList,
+            ColumnType.Date => ValueStyle.Date,
+            _ => ValueStyle.Text,
+        },
     };
-
-    /// <summary>BigQuery renders FLOAT64 with the shortest round-trip digits and keeps a ".0" on integral values.</summary>
-    public static string FloatString(double d)
-    {
-        if (double.IsNaN(d))
-        {
-            return "NaN";
-        }
-
-        if (double.IsInfinity(d))
-        {
-            return d > 0 ? "Infinity" : "-Infinity";
-        }
-
-        if (d == Math.Floor(d) && Math.Abs(d) < 1e15)
-        {
-            return d.ToString("0.0", CultureInfo.InvariantCulture);
-        }
-
-        return d.ToString("R", CultureInfo.InvariantCulture);
-    }
 }

@@ -127,6 +127,7 @@ public static class ImagingCommonsHosting
         app.MapAdminApi();
         app.MapFacetsApi();
         app.MapPortalApi();
+        app.MapResolveApi();
         app.MapPortal();
         app.MapApiDocuments();
         return app;

@@ -148,8 +148,9 @@ internal static class ApiDocumentExtensions
                 {
                     Title = "ImagingCommons extensions",
                     Version = "v1",
-                    Description = "Routes of ours beside IDC's v1 and v2 APIs, behind the portal page at /: facet counts, the server's settings, "
-                        + "and manifest previews on any held release. Filters are v2 filter sets with v2's rules. Errors are problem details (RFC 9457).",
+                    Description = "Routes of ours beside IDC's v1 and v2 APIs, behind the portal page at / and the idc command line: facet counts, the server's settings, "
+                        + "manifest previews on any held release, and identifier resolution for idc download. Filters are v2 filter sets with v2's rules. "
+                        + "Errors are problem details (RFC 9457).",
                 };
                 return Task.CompletedTask;
             });

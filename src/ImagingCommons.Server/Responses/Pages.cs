@@ -13,7 +13,7 @@ internal static class Pages
     public static ResultRows Rows(PageOutcome outcome)
     {
         var kind = outcome.Spec!.Kind;
-        var columns = outcome.Handle!.Columns.Select(c => new ResultColumn(c.Name, Style(kind, c))).ToList();
+        var columns = outcome.Handle!.Columns.Select(c => new ResultColumn(c.Name, ValueFormat.Style(kind, c))).ToList();
         return new ResultRows(columns, outcome.Rows);
     }
 
@@ -75,18 +75,6 @@ internal static class Pages
 
     private static SeriesNode Series(TreeNode node, int depth) =>
         new(node.Id, depth > 4 ? [.. node.Order.Select(i => new InstanceNode(i.Id))] : null);
-
-    private static ValueStyle Style(QueryKind kind, OutputColumn column) => kind switch
-    {
-        QueryKind.V1Manifest => column.Role == OutputRole.Guid ? ValueStyle.Guid : ValueStyle.Text,
-        QueryKind.V2Manifest when column.Role == OutputRole.Aggregate || column.Type == ColumnType.Integer => ValueStyle.Integer,
-        _ => column.Type switch
-        {
-            ColumnType.StringList => ValueStyle.TextList,
-            ColumnType.Date => ValueStyle.Date,
-            _ => ValueStyle.Text,
-        },
-    };
 
     private sealed class TreeNode(string? id)
     {

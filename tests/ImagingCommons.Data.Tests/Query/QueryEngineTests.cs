@@ -1,3 +1,4 @@
+using ImagingCommons.Contracts;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImagingCommons.Data.Query;
@@ -57,16 +58,9 @@ public abstract class QueryEngineTests : IDisposable
     {
         var handlePage = await _engine.ReadAsync("24.0", spec, 0, 1000);
         var (handle, rows) = (handlePage.Handle!, handlePage.Rows);
-        return rows.Select(r =>
-        {
-            var o = new JsonObject();
-            for (var i = 0; i < handle.Columns.Count; i++)
-            {
-                o[handle.Columns[i].Name] = ValueFormat.ManifestNode(r[i], handle.Columns[i].Type, handle.Columns[i].Role);
-            }
-
-            return o.ToJsonString();
-        }).ToList();
+        var columns = handle.Columns.Select(c => new ResultColumn(c.Name, ValueFormat.Style(QueryKind.V2Manifest, c))).ToList();
+        return JsonNode.Parse(JsonSerializer.Serialize(new ResultRows(columns, rows), ContractsJsonContext.Default.ResultRows))!
+            .AsArray().Select(row => row!.ToJsonString()).ToList();
     }
 
     private async Task<List<string?>> Column(QuerySpec spec)

@@ -426,25 +426,7 @@ public sealed class Query : IDisposable
 
     public object?[] Row(string sql) => Rows(sql).Single();
 
-    public List<object?[]> Rows(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    public List<object?[]> Rows(string sql) => DuckDbRows.Read(_connection, sql);
 
     public void Dispose() => _connection.Dispose();
 

@@ -184,7 +184,7 @@ public sealed class FacetsApiTests(TwoReleaseApiServer server) : IClassFixture<T
         var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
 
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["/api/v1/facets", "/api/v1/manifest/preview", "/api/v1/manifest/preview/nextPage", "/api/v1/portal"], paths);
+        Assert.Equal(["/api/v1/facets", "/api/v1/manifest/preview", "/api/v1/manifest/preview/nextPage", "/api/v1/portal", "/api/v1/resolve"], paths);
         var facets = document["paths"]!["/api/v1/facets"]!["post"]!;
         Assert.NotNull(facets["requestBody"]);
         Assert.Equal(["200", "400"], facets["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));

@@ -30,6 +30,9 @@ public static class S3TestStore
         }
     }
 
+    /// <summary>The store's endpoint, or null when there is none (<see cref="Endpoint"/> then skips with the reason).</summary>
+    public static Uri? Available => Store.Value.Endpoint;
+
     /// <summary>A bucket name no other test uses (S3 names: lower case, digits, '-').</summary>
     public static string NewBucketName(string prefix = "test") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
 
