@@ -20,7 +20,7 @@ public sealed partial class QueryOptions
     public int MaxPageSize { get; set; } = 10_000;
 
     /// <summary>DuckDB's memory limit for the engine (its materialised results and running queries); beyond it DuckDB spills to <see cref="TempDirectory"/>.</summary>
-    public string MemoryLimit { get; set; } = "2GB";
+    public string MemoryLimit { get; set; } = "1.5GB";
 
     /// <summary>DuckDB's worker threads; 0 leaves DuckDB's default (one per core).</summary>
     public int Threads { get; set; }
