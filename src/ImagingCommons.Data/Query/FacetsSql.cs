@@ -19,9 +19,9 @@ internal sealed record FacetSource(string Pivot, string Clinical, string Biospec
 /// </summary>
 internal sealed class FacetsSql(FacetSource source, ApiVersion version)
 {
-    private readonly List<object> _parameters = [];
+    private readonly FilterSql _sql = new(version);
 
-    public IReadOnlyList<object> Parameters => _parameters;
+    public IReadOnlyList<object> Parameters => _sql.Parameters;
 
     /// <summary>Totals under the filters: distinct collections, patients, studies and series, instances, bytes.</summary>
     public string Totals(IReadOnlyList<Filter> filters)
@@ -151,63 +151,7 @@ internal sealed class FacetsSql(FacetSource source, ApiVersion version)
     }
 
     /// <summary>One filter's predicate on the attribute's column of <paramref name="alias"/>.</summary>
-    public string Predicate(string alias, Filter entry)
-    {
-        var expression = Column(alias, entry.Attribute);
-        switch (entry)
-        {
-            case TextFilter text:
-                return TextPredicate(alias, text, expression);
-            case NumberSetFilter set:
-                return string.Join(" OR ", set.Values.Select(n => $"{expression} = {Number(n.Value)}"));
-            case RangeFilter range:
-                var low = range.Low.Value;
-                var high = range.High.Value;
-                return range.Operator switch
-                {
-                    RangeOperator.Eq => $"{expression} = {Number(low)}",
-                    RangeOperator.Gt => $"{expression} > {Number(low)}",
-                    RangeOperator.Gte => $"{expression} >= {Number(low)}",
-                    RangeOperator.Lt => $"{expression} < {Number(low)}",
-                    RangeOperator.Lte => $"{expression} <= {Number(low)}",
-                    RangeOperator.Btw => $"{expression} > {Number(low)} AND {expression} < {Number(high)}",
-                    RangeOperator.Ebtw => $"{expression} >= {Number(low)} AND {expression} < {Number(high)}",
-                    RangeOperator.Btwe => $"{expression} > {Number(low)} AND {expression} <= {Number(high)}",
-                    RangeOperator.Ebtwe => $"{expression} BETWEEN {Number(low)} AND {Number(high)}",
-                    _ => throw new InvalidOperationException("Unknown operator " + range.Operator),
-                };
-            default:
-                throw new InvalidOperationException("Unknown filter " + entry.GetType().Name);
-        }
-    }
+    public string Predicate(string alias, Filter entry) => _sql.Predicate(entry, Column(alias, entry.Attribute));
 
-    private string TextPredicate(string alias, TextFilter filter, string expression)
-    {
-        var text = Text(alias, filter.Attribute);
-        var alternatives = new List<string>();
-        foreach (var value in filter.Values)
-        {
-            if (value == "None")
-            {
-                alternatives.Add($"{expression} IS NULL");
-                continue;
-            }
-
-            var s = filter.Attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, version) : value;
-            alternatives.Add(s.Contains('%', StringComparison.Ordinal)
-                ? $"lower({text}) LIKE lower({Parameter(s)})"
-                : $"lower({text}) = lower({Parameter(s)})");
-        }
-
-        return string.Join(" OR ", alternatives);
-    }
-
-    private string Parameter(object value)
-    {
-        _parameters.Add(value);
-        return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Typed DOUBLE, as <see cref="SqlBuilder"/> types numbers, so a value beyond BIGINT's range compares instead of failing.</summary>
-    private string Number(double value) => $"CAST({Parameter(value)} AS DOUBLE)";
+    private string Number(double value) => _sql.Number(value);
 }

@@ -311,15 +311,16 @@ public static class SqlBuilder
     {
         private readonly FilterSet _filters;
         private readonly bool _bySeries;
-        private readonly List<object> _parameters = [];
+        private readonly FilterSql _sql;
 
         public WhereBuilder(FilterSet filters, bool bySeries = false)
         {
             _filters = filters;
             _bySeries = bySeries;
+            _sql = new FilterSql(filters.Version);
         }
 
-        public IReadOnlyList<object> Parameters => _parameters;
+        public IReadOnlyList<object> Parameters => _sql.Parameters;
 
         /// <summary>Whether FROM joins a TCGA table (for the filters or for <paramref name="extraTables"/>).</summary>
         public bool Joins(IReadOnlyList<SourceTable> extraTables) =>
@@ -363,73 +364,11 @@ public static class SqlBuilder
             return clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses);
         }
 
-        private string Parameter(object value)
-        {
-            _parameters.Add(value);
-            return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
-        }
-
         private string Predicate(Filter filter)
         {
-            var attribute = filter.Attribute;
-            var table = attribute.EvaluatedIn;
-            var column = ApiCatalog.TableSchemaOf(table)[attribute.Name];
-            var expression = $"{Alias(table)}.{Identifier(column.Name)}";
-            switch (filter)
-            {
-                case TextFilter text:
-                    return TextPredicate(text, expression, column.Type == ColumnType.String ? expression : $"CAST({expression} AS VARCHAR)");
-
-                case NumberSetFilter set:
-                    return string.Join(" OR ", set.Values.Select(n => $"{expression} = {Number(n.Value)}"));
-
-                case RangeFilter range:
-                    var low = range.Low.Value;
-                    var high = range.High.Value;
-                    return range.Operator switch
-                    {
-                        RangeOperator.Eq => $"{expression} = {Number(low)}",
-                        RangeOperator.Gt => $"{expression} > {Number(low)}",
-                        RangeOperator.Gte => $"{expression} >= {Number(low)}",
-                        RangeOperator.Lt => $"{expression} < {Number(low)}",
-                        RangeOperator.Lte => $"{expression} <= {Number(low)}",
-                        RangeOperator.Btw => $"{expression} > {Number(low)} AND {expression} < {Number(high)}",
-                        RangeOperator.Ebtw => $"{expression} >= {Number(low)} AND {expression} < {Number(high)}",
-                        RangeOperator.Btwe => $"{expression} > {Number(low)} AND {expression} <= {Number(high)}",
-                        RangeOperator.Ebtwe => $"{expression} BETWEEN {Number(low)} AND {Number(high)}",
-                        _ => throw new InvalidOperationException("Unknown operator " + range.Operator),
-                    };
-
-                default:
-                    throw new InvalidOperationException("Unknown filter " + filter.GetType().Name);
-            }
+            var table = filter.Attribute.EvaluatedIn;
+            var column = ApiCatalog.TableSchemaOf(table)[filter.Attribute.Name];
+            return _sql.Predicate(filter, $"{Alias(table)}.{Identifier(column.Name)}");
         }
-
-        /// <summary>Any of the values, case-insensitively; "None" is NULL and a value with % a LIKE pattern.</summary>
-        private string TextPredicate(TextFilter text, string expression, string asText)
-        {
-            var alternatives = new List<string>();
-            foreach (var value in text.Values)
-            {
-                if (value == "None")
-                {
-                    alternatives.Add($"{expression} IS NULL");
-                    continue;
-                }
-
-                var s = text.Attribute.Name == "collection_id" ? FilterSet.NormalizeCollectionId(value, _filters.Version) : value;
-                alternatives.Add(s.Contains('%', StringComparison.Ordinal)
-                    ? $"lower({asText}) LIKE lower({Parameter(s)})"
-                    : $"lower({asText}) = lower({Parameter(s)})");
-            }
-
-            return string.Join(" OR ", alternatives);
-        }
-
-        /// <summary>
-        /// A numeric parameter typed DOUBLE: DuckDB otherwise gives a parameter the type of the column it meets, so a
-        /// value beyond BIGINT's range (1e308 against age_at_diagnosis) would fail to convert instead of comparing.
-        /// </summary>
-        private string Number(double value) => $"CAST({Parameter(value)} AS DOUBLE)";
     }
 }
