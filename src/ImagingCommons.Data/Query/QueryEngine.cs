@@ -41,6 +41,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, BlockWindow> _windows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _readingAhead = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
     private long _runs;
     private int _running;
     private int _queued;
@@ -132,7 +133,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 .ConfigureAwait(false);
             if (head.Status == StoreStatus.Ready && head.Value!.Total > head.Value.Head!.Count)
             {
-                Prefetch(key, release, spec);
+                Prefetch(key, token => MaterializeAsync(key, release, spec, token));
             }
 
             return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
@@ -161,14 +162,14 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
     }
 
-    /// <summary>Starts numbering a result in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
-    private void Prefetch(string key, string release, QuerySpec spec)
+    /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
+    private void Prefetch(string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
     {
         _ = Task.Run(async () =>
         {
             try
             {
-                using var lease = await _results.AcquireAsync(key, "", token => MaterializeAsync(key, release, spec, token), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                using var lease = await _results.AcquireAsync(storeKey, "", job, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
@@ -432,6 +433,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return null;
         }
 
+        if (!blocks.AllRows && rows < _options.SeriesReadMinimumRows)
+        {
+            // Smaller results are numbered whole faster than their pages are read by series.
+            DuckDb.Execute(connection, $"DROP TABLE {table}", CancellationToken.None);
+            return null;
+        }
+
         var compiled = SqlBuilder.Compile(spec);
         return new ResultHandle(key, release, table, rows, compiled.Columns, DisplaySql(compiled, release)) { Blocks = new BlockReader(compiled, blocks.AllRows) };
     }
@@ -525,10 +533,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         // A page usually lies in rows already read for the page before: reading a few thousand rows costs about what
         // reading one page does (a row group is decompressed either way), so each read reads ahead and is kept, and
         // a listing read page after page has its next rows read in the background before it gets there.
+        // A first page is read alone, to be answered soonest; the read ahead then follows it in the background.
         var end = Math.Min(offset + count, handle.Total);
+        var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
         if (!_windows.TryGetValue(handle.Table, out var window) || offset < window.Start || end > window.Start + window.Rows.Count)
         {
-            window = ReadWindow(handle, blocks, offset, Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1)), token);
+            window = ReadWindow(handle, blocks, offset, offset == 0 ? count : span, token);
             if (window is null)
             {
                 return [];
@@ -538,7 +548,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var windowEnd = window.Start + window.Rows.Count;
         if (windowEnd < handle.Total && end + 2L * count >= windowEnd && _readingAhead.TryAdd(handle.Table + "@" + windowEnd.ToString(CultureInfo.InvariantCulture), 0))
         {
-            var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
             _ = Task.Run(() =>
             {
                 try
@@ -575,8 +584,28 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         // The rows are read into a table of the connection first: the query then plans for the thousands of rows it
         // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
-        var rows = SeriesBlocks.RowsOf(series, ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true), blocks.Columns);
-        DuckDb.Execute(connection, $"CREATE TEMP TABLE page_rows AS SELECT * FROM {rows}", token);
+        // Each read is a scan of its own, which holds the file's footer and a row group's buffers while it runs (about
+        // 200 MB at full size until the footer is cached): a few at a time, after one scan has cached the footer.
+        var source = ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true);
+        if (!_footers.ContainsKey(handle.Release))
+        {
+            lock (_footers)
+            {
+                if (!_footers.ContainsKey(handle.Release))
+                {
+                    DuckDb.Scalar(connection, $"SELECT count(*) FROM {source} WHERE file_row_number < 0", token);
+                    _footers[handle.Release] = 0;
+                }
+            }
+        }
+
+        var reads = SeriesBlocks.RowsOf(series, source, blocks.Columns);
+        DuckDb.Execute(connection, $"CREATE TEMP TABLE page_rows AS {reads[0]}", token);
+        foreach (var more in reads.Skip(1))
+        {
+            DuckDb.Execute(connection, $"INSERT INTO page_rows {more}", token);
+        }
+
         var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), handle.Release, null);
         sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
         using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);

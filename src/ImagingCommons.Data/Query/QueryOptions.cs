@@ -59,6 +59,12 @@ public sealed partial class QueryOptions
     /// </summary>
     public bool FirstPagesAlone { get; set; } = true;
 
+    /// <summary>
+    /// The least number of rows of an instance listing whose pages are read by series (<see cref="FirstPagesAlone"/>);
+    /// smaller ones are numbered whole, which costs less than reading a row group per page (docs/benchmarks.md).
+    /// </summary>
+    public long SeriesReadMinimumRows { get; set; } = 1_000_000;
+
     /// <summary>DuckDB's memory limit while a series table is built (a database of its own; beyond it the build spills to disk).</summary>
     public string SeriesBuildMemoryLimit { get; set; } = "1GB";
 
@@ -82,6 +88,7 @@ public sealed partial class QueryOptions
         Check(MemoryLimitPattern().IsMatch(MemoryLimit ?? ""), nameof(MemoryLimit), $"'{MemoryLimit}' is not a size such as 2GB or 512MB.");
         Check(MemoryLimitPattern().IsMatch(SeriesBuildMemoryLimit ?? ""), nameof(SeriesBuildMemoryLimit), $"'{SeriesBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
+        Check(SeriesReadMinimumRows >= 0, nameof(SeriesReadMinimumRows), "must not be negative.");
         Check(MaxResults >= 1, nameof(MaxResults), "must be at least 1.");
         Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive.");
         Check(ResumeWindow > TimeSpan.Zero, nameof(ResumeWindow), "must be positive.");

@@ -29,7 +29,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     public static SeriesBlocks? For(QuerySpec spec, SeriesColumns? series)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (series?.Ranges is not { } ranges || !SqlBuilder.SeriesCoverFilters(series, spec.Filters))
+        if (series?.Ranges is null || !SqlBuilder.SeriesCoverFilters(series, spec.Filters))
         {
             return null;
         }
@@ -53,16 +53,18 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             return null;
         }
 
+        // Only an order that starts as the file's does (collection, patient, study, series) keeps the series of a
+        // stretch of result rows in a stretch of the file. In another (by a URL, or SeriesInstanceUID first) each series
+        // of a page costs a row group of its own: measured at full size, a first page read so took 1.7-3.7 s, longer
+        // than numbering the whole result (docs/benchmarks.md).
         var prefix = order.Take(first).Select(c => c!).ToList();
-        if (SeriesColumns.Keys.All(prefix.Contains))
-        {
-            return new SeriesBlocks(prefix, allRows);
-        }
-
-        return ranges.Clustered.Contains(order[first]!)
-            ? new SeriesBlocks([.. prefix, SeriesRanges.LeastOf(order[first]!)], allRows)
+        return prefix.Take(FileOrderKeys).SequenceEqual(Releases.ReleaseLayout.InstanceOrder.Take(FileOrderKeys), StringComparer.Ordinal)
+            ? new SeriesBlocks(prefix, allRows)
             : null;
     }
+
+    /// <summary>The series-level columns at the head of the file's order (<see cref="Releases.ReleaseLayout.InstanceOrder"/>).</summary>
+    private const int FileOrderKeys = 4;
 
     /// <summary>The qualifying series with what the numbering needs.</summary>
     public CompiledQuery Qualifying(QuerySpec spec) =>
@@ -121,30 +123,46 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             token);
     }
 
+    /// <summary>Reads that share a statement (each is a scan of its own, with its buffers).</summary>
+    private const int ReadsPerStatement = 4;
+
     /// <summary>
-    /// The instance-table rows of some series as a table expression: one range read per run of adjacent series, each
-    /// a filter on <c>file_row_number</c> that skips the other row groups.
+    /// The instance-table rows of some series, as statements whose rows together are the series' rows: a range read
+    /// (a filter on <c>file_row_number</c>, which skips the other row groups) per stretch of the file, runs of series
+    /// less than a row group apart sharing one (its rows are then picked by their runs), a few reads per statement.
     /// </summary>
-    /// <param name="columns">The instance-table columns the query reads (a union's branches read only these).</param>
-    public static string RowsOf(IEnumerable<BlockSeries> series, string source, IReadOnlyCollection<string> columns)
+    /// <param name="columns">The instance-table columns the query reads (each read reads only these).</param>
+    public static IReadOnlyList<string> RowsOf(IEnumerable<BlockSeries> series, string source, IReadOnlyCollection<string> columns)
     {
         var select = string.Join(", ", columns.Append("file_row_number").Select(SqlText.Identifier));
-        var runs = new List<(long First, long Last)>();
+        var stretches = new List<List<(long First, long Last)>>();
         foreach (var s in series.OrderBy(s => s.FirstRow))
         {
             var last = s.FirstRow + s.Rows - 1;
-            if (runs.Count > 0 && runs[^1].Last + 1 == s.FirstRow)
+            var runs = stretches.Count > 0 ? stretches[^1] : null;
+            if (runs is not null && runs[^1].Last + 1 == s.FirstRow)
             {
                 runs[^1] = (runs[^1].First, last);
             }
-            else
+            else if (runs is not null && s.FirstRow - runs[^1].Last <= Releases.ReleaseLayout.RowGroupSize)
             {
                 runs.Add((s.FirstRow, last));
             }
+            else
+            {
+                stretches.Add([(s.FirstRow, last)]);
+            }
         }
 
-        return "(" + string.Join(" UNION ALL ", runs.Select(r =>
-            string.Create(CultureInfo.InvariantCulture, $"SELECT {select} FROM {source} WHERE file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
+        var reads = stretches.Select(runs =>
+        {
+            var range = string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {runs[0].First} AND {runs[^1].Last}");
+            var pick = runs.Count == 1
+                ? ""
+                : " AND (" + string.Join(" OR ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
+            return $"SELECT {select} FROM {source} WHERE {range}{pick}";
+        }).ToList();
+        return [.. reads.Chunk(ReadsPerStatement).Select(chunk => string.Join(" UNION ALL ", chunk))];
     }
 }
 

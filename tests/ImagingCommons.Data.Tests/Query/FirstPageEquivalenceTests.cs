@@ -62,14 +62,15 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         // Instance listings in the layout's order: numbered by series.
         { ServedBy.Blocks, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","gcs_url"]""", true, true, null },
         { ServedBy.Blocks, QueryKind.V2Manifest, "{}", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","StudyDate","instance_size"]""", false, true, null },
-        { ServedBy.Blocks, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
+        { ServedBy.Blocks, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
         { ServedBy.Blocks, QueryKind.V1Query, """{"collection_id":["tcga_luad","nlst","tcga_kirc"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","instance_size"]""", false, false, null },
         { ServedBy.Blocks, QueryKind.V1CohortObjects, """{"Modality":["CT","PT"]}""", "[]", false, false, "Instance" },
         { ServedBy.Blocks, QueryKind.V1DicomMetadata, "{}", "[]", false, false, null },
 
-        // Ordered by a URL, which holds its series' UUID: series ordered by their least URL.
-        { ServedBy.Blocks, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
-        { ServedBy.Blocks, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
+        // Series in another order than the file's (by a URL, or SeriesInstanceUID first): numbered whole.
+        { ServedBy.Numbered, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.Numbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
+        { ServedBy.Numbered, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
 
         // Series-level listings: the first page from the series table alone.
         { ServedBy.Head, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","crdc_series_uuid","aws_bucket"]""", true, true, null },
@@ -97,7 +98,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         foreach (var pageSize in new[] { 1, 7, 100, 1000 })
         {
             // A fresh engine per page size: once numbered, a result serves its first page from the numbering.
-            using var engine = new QueryEngine(release.Data);
+            using var engine = new QueryEngine(release.Data, EveryListingBySeries);
             await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
             var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
             Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
@@ -142,12 +143,28 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     public async Task A_page_past_the_end_is_empty_on_the_new_paths()
     {
         var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
-        using var engine = new QueryEngine(release.Data);
+        using var engine = new QueryEngine(release.Data, EveryListingBySeries);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var first = await engine.ReadAsync("24.0", spec, 0, 10);
         var past = await engine.ReadAsync("24.0", spec, first.Handle!.Total, 10);
         Assert.NotNull(past.Handle!.Blocks);
         Assert.Empty(past.Rows);
+    }
+
+    /// <summary>The engine's defaults, except that listings of any size are read by series (the releases here are small).</summary>
+    private static QueryOptions EveryListingBySeries => new() { SeriesReadMinimumRows = 0 };
+
+    [Fact]
+    public async Task A_small_listing_in_the_files_order_is_numbered_whole_by_default()
+    {
+        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        using var engine = new QueryEngine(release.Data);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var page = await engine.ReadAsync("24.0", spec, 0, 100);
+        Assert.True(expected.Handle!.Total < new QueryOptions().SeriesReadMinimumRows);
+        Assert.Null(page.Handle!.Blocks);
+        Assert.Equal(Rows(expected.Rows).Take(100), Rows(page.Rows));
     }
 
     private static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
