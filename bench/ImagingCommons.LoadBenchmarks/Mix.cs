@@ -74,7 +74,7 @@ internal static class Mix
             listings.Add(V1Manifest("v1 manifest (SOPInstanceUID, GCS_URL)", collection, ["SOPInstanceUID", "GCS_URL"]));
             listings.Add(V1Manifest("v1 manifest (GCS_URL)", Collections[(i + round * perKind + 7) % Collections.Length], ["GCS_URL"]));
             listings.Add(V1Query("v1 query, series level", collection, ["Modality", "BodyPartExamined", "SeriesDescription"]));
-            listings.Add(V1Query("v1 query, instance level", collection, ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "instance_size"]));
+            listings.Add(V1Query("v1 query, instance level", collection, ["collection_id", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"]));
             listings.Add(CohortPreview("cohort preview, Series", Collections[(i + round * perKind + 3) % Collections.Length], "Series"));
             listings.Add(CohortPreview("cohort preview, Instance", Collections[(i + round * perKind + 5) % Collections.Length], "Instance"));
         }
