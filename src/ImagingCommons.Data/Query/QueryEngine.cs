@@ -61,6 +61,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _slots = new SemaphoreSlim(_options.MaxConcurrentQueries, _options.MaxConcurrentQueries);
         _series = new SeriesIndexes(data, new SeriesBuildOptions { MemoryLimit = _options.SeriesBuildMemoryLimit, Threads = _options.Threads });
+        RemoveAbandonedFolders(_options.TempRoot);
         _folder = Path.Combine(_options.TempRoot, $"engine-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var spill = Path.Combine(_folder, "spill");
         Directory.CreateDirectory(spill);
@@ -85,6 +86,53 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var allowed = DuckDb.Harden(_keepAlive, [data.Path, _folder], settings);
         Log.EngineHardened(_logger, string.Join(", ", allowed));
         _results = new ResultStore<ResultHandle>(ResultStoreLimits.From(_options), time ?? TimeProvider.System, DropResult, _logger);
+    }
+
+    /// <summary>
+    /// Deletes the folders (spill files, at full size many GB) that engines of processes no longer running left behind:
+    /// a process that is killed never deletes its own. A folder whose process id is alive is kept, whoever has it now.
+    /// </summary>
+    private static void RemoveAbandonedFolders(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(root, "engine-*"))
+        {
+            var parts = Path.GetFileName(folder).Split('-');
+            if (parts.Length != 3 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || ProcessIsAlive(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Another engine is deleting it too, or it is not ours to delete: either way not this start's concern.
+            }
+        }
+    }
+
+    private static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A new connection to the engine's database (every connection to it shares its locked configuration).</summary>

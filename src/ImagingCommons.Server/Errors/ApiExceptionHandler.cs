@@ -30,8 +30,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             httpContext.Response.Headers.RetryAfter = tooMany.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             error = new ApiError(StatusCodes.Status429TooManyRequests, tooMany.Message);
         }
-        else if (exception is System.Data.Common.DbException)
+        else if (exception is System.Data.Common.DbException and not DuckDB.NET.Data.DuckDBException)
         {
+            // (DuckDB runs the queries, in process: its failures, such as a full disk, are the server's own, a 500.)
             // The account store is down or unreachable: say so, without the provider's text (hosts, users).
             LogStoreFailure(logger, exception, httpContext.Request.Method, httpContext.Request.Path, httpContext.TraceIdentifier);
             error = new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorTexts.AccountStoreUnavailable);

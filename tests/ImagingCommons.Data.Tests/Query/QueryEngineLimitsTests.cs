@@ -143,6 +143,31 @@ public sealed class QueryEngineLimitsTests(SlowReleaseFixture slow) : IClassFixt
         }
     }
 
+    [Fact]
+    public void An_engine_deletes_the_folders_of_engines_whose_process_is_gone_and_keeps_the_others()
+    {
+        var root = TempFolder.Create("ic-engine-root");
+        try
+        {
+            // Process ids above Linux's pid_max (4,194,304) are never alive.
+            var gone = Directory.CreateDirectory(Path.Combine(root, "engine-2147483000-0123456789abcdef0123456789abcdef", "spill")).Parent!.FullName;
+            File.WriteAllText(Path.Combine(gone, "spill", "duckdb_temp_storage_DEFAULT-0.tmp"), "spilled");
+            var alive = Directory.CreateDirectory(Path.Combine(root, $"engine-{Environment.ProcessId}-fedcba9876543210fedcba9876543210")).FullName;
+            var other = Directory.CreateDirectory(Path.Combine(root, "not-an-engine-2147483000")).FullName;
+
+            _ = NewEngine(new QueryOptions { UseSeriesTables = false, TempDirectory = root });
+
+            Assert.False(Directory.Exists(gone));
+            Assert.True(Directory.Exists(alive));
+            Assert.True(Directory.Exists(other));
+            Assert.Equal(3, Directory.GetDirectories(root).Length);
+        }
+        finally
+        {
+            TempFolder.Delete(root);
+        }
+    }
+
     private QueryEngine NewEngine(QueryOptions options)
     {
         var factory = _log.Factory();
