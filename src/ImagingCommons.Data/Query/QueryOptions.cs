@@ -63,7 +63,7 @@ public sealed partial class QueryOptions
     /// The least number of rows of an instance listing whose pages are read by series (<see cref="FirstPagesAlone"/>);
     /// smaller ones are numbered whole, which costs less than reading a row group per page (docs/benchmarks.md).
     /// </summary>
-    public long SeriesReadMinimumRows { get; set; } = 1_000_000;
+    public long SeriesReadMinimumRows { get; set; } = 4_000_000;
 
     /// <summary>DuckDB's memory limit while a series table is built (a database of its own; beyond it the build spills to disk).</summary>
     public string SeriesBuildMemoryLimit { get; set; } = "1GB";
