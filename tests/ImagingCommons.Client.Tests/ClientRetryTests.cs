@@ -30,7 +30,7 @@ public sealed class ClientRetryTests
         await using var server = await FlakyServer.StartAsync(
             new(429, """{"code":429,"message":"Too many queries of yours are still running"}""", RetryAfter: "30"),
             new(200, Versions));
-        var time = new FakeTimeProvider();
+        var time = new TimerSignallingTimeProvider(TimeSpan.FromSeconds(30));
         var retried = new TaskCompletionSource<RetryNotice>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new ImagingCommonsClient(server.Address, new ImagingCommonsClientOptions
         {
@@ -47,6 +47,11 @@ public sealed class ClientRetryTests
         Assert.Equal(429, notice.StatusCode);
         Assert.Single(server.Requests);
         Assert.False(call.IsCompleted);
+
+        // The retry is announced before its delay's timer exists: moving the clock before that would move it past a
+        // timer not yet made, which then waits for a clock that never moves again.
+        await time.TimerCreated.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.Single(server.Requests);
         time.Advance(TimeSpan.FromSeconds(30));
         var versions = await call.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Equal("24.0", Assert.Single(versions).IdcDataVersion);
@@ -108,5 +113,24 @@ public sealed class ClientRetryTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.V2.GetVersionsAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, retries.Count);
         Assert.All(retries, r => Assert.IsType<HttpRequestException>(r.Exception));
+    }
+}
+
+/// <summary>A fake clock that says when a timer of a given due time has been made on it.</summary>
+internal sealed class TimerSignallingTimeProvider(TimeSpan awaited) : FakeTimeProvider
+{
+    private readonly TaskCompletionSource _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task TimerCreated => _created.Task;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (dueTime == awaited)
+        {
+            _created.TrySetResult();
+        }
+
+        return timer;
     }
 }
