@@ -35,7 +35,7 @@ public sealed class IngestReleaseTests : IDisposable
             {
                 foreach (var (column, value) in a[i])
                 {
-                    Assert.True(Equals(Show(value), Show(b[i][column])), $"{file} row {i} {column}: {Show(value)} / {Show(b[i][column])}");
+                    Assert.True(Equals(Show(value), Show(b[i][column])), $"{file} row {i} {column}: {Show(value)} / {Show(b[i][column])} (rows: {Describe(a[i])} / {Describe(b[i])})");
                 }
             }
         }
@@ -159,6 +159,9 @@ public sealed class IngestReleaseTests : IDisposable
     private static string? Show(object? value) => value is System.Collections.IEnumerable list and not string
         ? string.Join('\\', list.Cast<object>())
         : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Describe(Dictionary<string, object?> row) =>
+        string.Join(", ", new[] { "SOPInstanceUID", "SegmentNumber", "Modality" }.Where(row.ContainsKey).Select(c => $"{c}={Show(row[c])}"));
 
     public void Dispose()
     {
