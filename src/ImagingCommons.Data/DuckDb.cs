@@ -124,17 +124,19 @@ internal static class DuckDb
     /// <returns>The directories allowed.</returns>
     public static IReadOnlyList<string> Harden(DuckDBConnection connection, IEnumerable<string> directories, IEnumerable<(string Name, string Value)> settings)
     {
+        // GLOBAL: a plain SET of a setting that also has a session scope (parquet_metadata_cache) holds only for this
+        // connection, and every query runs on a duplicate of it.
         foreach (var (name, value) in settings)
         {
-            Execute(connection, $"SET {name} = {value}", CancellationToken.None);
+            Execute(connection, $"SET GLOBAL {name} = {value}", CancellationToken.None);
         }
 
         var allowed = AllowedDirectories(directories);
-        Execute(connection, "SET autoinstall_known_extensions = false", CancellationToken.None);
-        Execute(connection, "SET autoload_known_extensions = false", CancellationToken.None);
-        Execute(connection, $"SET allowed_directories = {SqlText.List(allowed)}", CancellationToken.None);
-        Execute(connection, "SET enable_external_access = false", CancellationToken.None);
-        Execute(connection, "SET lock_configuration = true", CancellationToken.None);
+        Execute(connection, "SET GLOBAL autoinstall_known_extensions = false", CancellationToken.None);
+        Execute(connection, "SET GLOBAL autoload_known_extensions = false", CancellationToken.None);
+        Execute(connection, $"SET GLOBAL allowed_directories = {SqlText.List(allowed)}", CancellationToken.None);
+        Execute(connection, "SET GLOBAL enable_external_access = false", CancellationToken.None);
+        Execute(connection, "SET GLOBAL lock_configuration = true", CancellationToken.None);
         return allowed;
     }
 

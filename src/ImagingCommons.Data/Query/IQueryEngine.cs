@@ -10,6 +10,9 @@ public sealed record ResultHandle(string Key, string Release, string Table, long
 
     /// <summary>Only the first rows of the result (its first page), computed without the rest; <see cref="Total"/> is exact.</summary>
     internal IReadOnlyList<object?[]>? Head { get; init; }
+
+    /// <summary>The <see cref="Head"/> was read from the instance rows of the listing's first series (else from the series table).</summary>
+    internal bool HeadFromSeriesRows { get; init; }
 }
 
 /// <summary>A query to answer: what (release and spec), for whom (the bound on outstanding jobs), and how long to wait.</summary>

@@ -70,6 +70,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         // One open connection keeps the database alive for the process; queries open duplicates of it.
         _keepAlive = new DuckDBConnection("DataSource=:memory:");
         _keepAlive.Open();
+        // Series tables go to a database file of their own: stored compressed (at full size about 150 MB against 1.2 GB
+        // as an in-memory table) and read back through the buffer pool, which drops their blocks under pressure instead
+        // of spilling them, so the memory limit is left to results and reads.
+        DuckDb.Execute(_keepAlive, $"ATTACH {SqlText.Literal(Path.Combine(_folder, "series.duckdb"))} AS {SeriesStore}", CancellationToken.None);
         var settings = new List<(string, string)>
         {
             ("memory_limit", SqlText.Literal(_options.MemoryLimit)),
@@ -179,12 +183,17 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             using var head = await _results.AcquireAsync(key + "/head/" + count.ToString(CultureInfo.InvariantCulture), request.Caller,
                 token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, count, t, s), token), request.Deadline, cancellationToken)
                 .ConfigureAwait(false);
-            if (head.Status == StoreStatus.Ready && head.Value!.Total > head.Value.Head!.Count)
+            if (head.Status != StoreStatus.Ready || head.Value!.Head is not null)
             {
-                Prefetch(key, token => MaterializeAsync(key, release, spec, token));
+                if (head.Status == StoreStatus.Ready && head.Value!.Total > head.Value.Head!.Count)
+                {
+                    Prefetch(key, token => MaterializeAsync(key, release, spec, token));
+                }
+
+                return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
 
-            return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+            // No first page alone for this listing (see ComputeHead): numbered whole like a later page.
         }
 
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
@@ -228,17 +237,25 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
     /// <summary>
     /// Whether a first page is computed on its own: a listing the series table answers (a top-N of at most a million
-    /// rows), unless it is a listing numbered by series anyway (as cheap).
+    /// rows), or an instance listing whose first rows are the rows of its first series (<see cref="ComputeBlockHead"/>).
     /// </summary>
     private bool HeadFirst(string release, QuerySpec spec)
     {
-        if (!_options.FirstPagesAlone || spec.Kind == QueryKind.V1DicomMetadata)
+        if (!_options.FirstPagesAlone)
         {
             return false;
         }
 
         var (columns, source) = SeriesFor(release);
-        return source is not null && SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
+        return source is not null
+            && (SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal) || FirstPageBlocks(release, spec) is not null);
+    }
+
+    /// <summary>The plan for an instance listing's first page read from its first series' rows; null when it has none.</summary>
+    private SeriesBlocks? FirstPageBlocks(string release, QuerySpec spec)
+    {
+        var (columns, source) = SeriesFor(release);
+        return source is not null && source.StartsWith(SeriesStore + ".", StringComparison.Ordinal) ? SeriesBlocks.For(spec, columns, firstPage: true) : null;
     }
 
     public async Task<IReadOnlyList<string?>> DistinctValuesAsync(string release, SourceTable table, string column, int limit, CancellationToken cancellationToken)
@@ -431,11 +448,22 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
     }
 
-    /// <summary>The first <paramref name="count"/> rows of a result and its exact total, by a top-N and a count (none when fewer rows came back).</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> rows of a result and its exact total: for a series-level listing by a top-N
+    /// and a count over the series table (none when fewer rows came back); for an instance listing from the rows of
+    /// its first series (<see cref="ComputeBlockHead"/>). A handle without <see cref="ResultHandle.Head"/> says that
+    /// this listing has no first page alone.
+    /// </summary>
     private ResultHandle ComputeHead(string key, string release, QuerySpec spec, int count, CancellationToken token, Action started)
     {
         var (seriesColumns, seriesSource) = SeriesFor(release);
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
+        if (!compiled.Sql.Contains("{series}", StringComparison.Ordinal))
+        {
+            return ComputeBlockHead(key, release, spec, count, token, started)
+                ?? new ResultHandle(key, release, "", 0, compiled.Columns, DisplaySql(compiled, release));
+        }
+
         var sql = Resolve(compiled.Sql, release, seriesSource);
         var order = OrderBy(compiled);
         using var connection = Open();
@@ -451,6 +479,33 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows };
     }
 
+    /// <summary>
+    /// An instance listing's first page from its first series alone: the series table gives the total and the series
+    /// that hold the first rows (<see cref="SeriesBlocks.Head"/>), and the query's own SQL runs over just their rows.
+    /// Null when the listing has no such first page.
+    /// </summary>
+    private ResultHandle? ComputeBlockHead(string key, string release, QuerySpec spec, int count, CancellationToken token, Action started)
+    {
+        if (FirstPageBlocks(release, spec) is not { } blocks)
+        {
+            return null;
+        }
+
+        var (_, seriesSource) = SeriesFor(release);
+        var qualifying = blocks.Qualifying(spec);
+        using var connection = Open();
+        if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, token, started) is not { } head)
+        {
+            return null;
+        }
+
+        var (total, series) = head;
+
+        var compiled = SqlBuilder.Compile(spec);
+        var rows = series.Count == 0 ? [] : ReadSeriesRows(connection, release, new BlockReader(compiled, blocks.AllRows), series, token);
+        return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows.Take(count).ToList(), HeadFromSeriesRows = true };
+    }
+
     /// <summary>The plan that numbers a release's listing by series, when its series table (with ranges) is loaded and the listing is one of series.</summary>
     private SeriesBlocks? BlocksFor(string release, QuerySpec spec)
     {
@@ -460,7 +515,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         var (columns, source) = SeriesFor(release);
-        return source is not null && source.StartsWith("series_", StringComparison.Ordinal) ? SeriesBlocks.For(spec, columns) : null;
+        return source is not null && source.StartsWith(SeriesStore + ".", StringComparison.Ordinal) ? SeriesBlocks.For(spec, columns) : null;
     }
 
     /// <summary>Numbers a listing by series (<see cref="SeriesBlocks"/>); null when it is not one.</summary>
@@ -630,40 +685,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return null;
         }
 
-        // The rows are read into a table of the connection first: the query then plans for the thousands of rows it
-        // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
-        // Each read is a scan of its own, which holds the file's footer and a row group's buffers while it runs (about
-        // 200 MB at full size until the footer is cached): a few at a time, after one scan has cached the footer.
-        var source = ReleaseTables.Source(_data, handle.Release, IdcSchema.DicomPivot, withRowNumbers: true);
-        if (!_footers.ContainsKey(handle.Release))
-        {
-            lock (_footers)
-            {
-                if (!_footers.ContainsKey(handle.Release))
-                {
-                    DuckDb.Scalar(connection, $"SELECT count(*) FROM {source} WHERE file_row_number < 0", token);
-                    _footers[handle.Release] = 0;
-                }
-            }
-        }
-
-        var reads = SeriesBlocks.RowsOf(series, source, blocks.Columns);
-        DuckDb.Execute(connection, $"CREATE TEMP TABLE page_rows AS {reads[0]}", token);
-        foreach (var more in reads.Skip(1))
-        {
-            DuckDb.Execute(connection, $"INSERT INTO page_rows {more}", token);
-        }
-
-        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), handle.Release, null);
-        sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
-        using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
-        var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
-        var expected = series.Sum(s => s.Count);
-        if (read.Count != expected)
-        {
-            throw new InvalidDataException($"The series table of release {handle.Release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
-        }
-
+        var read = ReadSeriesRows(connection, handle.Release, blocks, series, token);
         var window = new BlockWindow(series[0].Start, read);
         if (keepEarlier && _windows.TryGetValue(handle.Table, out var before) && before.Start + before.Rows.Count == window.Start)
         {
@@ -674,6 +696,49 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         KeepWindow(handle.Table, window);
         return window;
+    }
+
+    /// <summary>
+    /// The result rows of some series in the API's order: the query's own SQL over their instance-table rows; a series
+    /// table that disagrees with the instance table is an error, never a short or shifted page.
+    /// </summary>
+    private List<object?[]> ReadSeriesRows(DuckDBConnection connection, string release, BlockReader blocks, IReadOnlyList<BlockSeries> series, CancellationToken token)
+    {
+        // The rows are read into a table of the connection first: the query then plans for the thousands of rows it
+        // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
+        // Each read is a scan of its own, which holds the file's footer and a row group's buffers while it runs (about
+        // 200 MB at full size until the footer is cached): a few at a time, after one scan has cached the footer.
+        var source = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true);
+        if (!_footers.ContainsKey(release))
+        {
+            lock (_footers)
+            {
+                if (!_footers.ContainsKey(release))
+                {
+                    DuckDb.Scalar(connection, $"SELECT count(*) FROM {source} WHERE file_row_number < 0", token);
+                    _footers[release] = 0;
+                }
+            }
+        }
+
+        var reads = SeriesBlocks.RowsOf(series, source, blocks.Columns);
+        DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {reads[0]}", token);
+        foreach (var more in reads.Skip(1))
+        {
+            DuckDb.Execute(connection, $"INSERT INTO page_rows {more}", token);
+        }
+
+        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
+        using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
+        var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
+        var expected = series.Sum(s => s.Count);
+        if (read.Count != expected)
+        {
+            throw new InvalidDataException($"The series table of release {release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
+        }
+
+        return read;
     }
 
     /// <summary>Values read ahead per page read of a listing numbered by series (rows × columns).</summary>
@@ -747,7 +812,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>
-    /// Builds (or finds) the release's series table, then copies it into the engine's own database: a native DuckDB
+    /// Builds (or finds) the release's series table, then copies it into the engine's series store: a native DuckDB
     /// table scans several times faster than Parquet, and at full IDC size it is about a million rows.
     /// </summary>
     private Task<string?> LoadSeries(string release) =>
@@ -759,7 +824,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 return null;
             }
 
-            var table = "series_" + r.Replace('.', '_');
+            var table = $"{SeriesStore}.series_{r.Replace('.', '_')}";
             var columns = await _series.Start(r, token).ConfigureAwait(false);
             var read = $"read_parquet({SqlText.ReadPath(_series.TablePath(r))})";
             if (columns?.Ranges is { } ranges)
@@ -787,8 +852,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 }
             }
 
+            DuckDb.Execute(connection, $"CHECKPOINT {SeriesStore}", token);
+
             return (string?)table;
         }))).Value;
+
+    /// <summary>The attached database of the engine's series tables (<see cref="LoadSeries"/>).</summary>
+    private const string SeriesStore = "series_store";
 
     /// <summary>The series table to read for a release: native when loaded, its Parquet file while loading, none before it is built.</summary>
     private (SeriesColumns? Columns, string? Source) SeriesFor(string release)

@@ -26,10 +26,12 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     private static readonly string[] RangeColumns = ["__instances", "__rows", "__first_row", "__uniform"];
 
     /// <summary>The plan for a spec over a release's series table; null when its listing is not one of series.</summary>
-    public static SeriesBlocks? For(QuerySpec spec, SeriesColumns? series)
+    /// <param name="firstPage">For a first page alone (<see cref="Head"/>): any order that sorts whole series, also by
+    /// a URL or with SeriesInstanceUID first, since a first page reads the rows of a few series only.</param>
+    public static SeriesBlocks? For(QuerySpec spec, SeriesColumns? series, bool firstPage = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (series?.Ranges is null || !SqlBuilder.SeriesCoverFilters(series, spec.Filters))
+        if (series?.Ranges is not { } ranges || !SqlBuilder.SeriesCoverFilters(series, spec.Filters))
         {
             return null;
         }
@@ -58,6 +60,17 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         // of a page costs a row group of its own: measured at full size, a first page read so took 1.7-3.7 s, longer
         // than numbering the whole result (docs/benchmarks.md).
         var prefix = order.Take(first).Select(c => c!).ToList();
+        if (firstPage)
+        {
+            if (SeriesColumns.Keys.All(prefix.Contains))
+            {
+                return new SeriesBlocks(prefix, allRows);
+            }
+
+            // Ordered by a column whose values never interleave between series, series sort by their least value.
+            return ranges.Clustered.Contains(order[first]!) ? new SeriesBlocks([.. prefix, SeriesRanges.LeastOf(order[first]!)], allRows) : null;
+        }
+
         return prefix.Take(FileOrderKeys).SequenceEqual(Releases.ReleaseLayout.InstanceOrder.Take(FileOrderKeys), StringComparer.Ordinal)
             ? new SeriesBlocks(prefix, allRows)
             : null;
@@ -79,7 +92,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     public long? Number(DuckDBConnection connection, string table, string qualifying, IReadOnlyList<object> parameters, CancellationToken token, Action started)
     {
         var count = AllRows ? "__rows" : "__instances";
-        var order = string.Join(", ", SeriesOrder.Concat(SeriesColumns.Keys).Distinct(StringComparer.Ordinal).Select(c => SqlText.Identifier(c) + " ASC NULLS FIRST"));
+        var order = OrderKeys();
         DuckDb.Execute(connection, $"CREATE TEMP TABLE q_{table} AS {qualifying}", token, started, [.. parameters]);
         try
         {
@@ -100,6 +113,69 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             DuckDb.Execute(connection, $"DROP TABLE IF EXISTS q_{table}", CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// What a first page of <paramref name="count"/> rows needs, without numbering the rest: the listing's exact total
+    /// and its first series in order, as many as cover those rows (each series gives one row per instance at least),
+    /// from two reads of the series table. Null when some series has an instance whose rows disagree (its rows are
+    /// then not its instances) or when those series lie in more than <see cref="MaxHeadStretches"/> stretches of the
+    /// file (one row group read each: the whole listing is then numbered instead).
+    /// </summary>
+    public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, CancellationToken token, Action started)
+    {
+        var counted = AllRows ? "__rows" : "__instances";
+        long total;
+        using (var command = DuckDb.Command(connection,
+            $"SELECT CAST(coalesce(sum({counted}), 0) AS BIGINT), coalesce(bool_and(__uniform), true) FROM ({qualifying}) AS q", [.. parameters]))
+        {
+            var (sum, uniform) = DuckDb.Run(
+                command,
+                c =>
+                {
+                    using var reader = c.ExecuteReader();
+                    reader.Read();
+                    return (reader.GetInt64(0), reader.GetBoolean(1));
+                },
+                token,
+                started);
+            if (!AllRows && !uniform)
+            {
+                return null;
+            }
+
+            total = sum;
+        }
+
+        var series = new List<BlockSeries>();
+        using (var command = DuckDb.Command(connection,
+            $"SELECT CAST({counted} AS BIGINT), CAST(__first_row AS BIGINT), CAST(__rows AS BIGINT) FROM ({qualifying}) AS q "
+            + $"ORDER BY {OrderKeys()} LIMIT {Math.Max(count, 1).ToString(CultureInfo.InvariantCulture)}", [.. parameters]))
+        {
+            DuckDb.Run(
+                command,
+                c =>
+                {
+                    using var reader = c.ExecuteReader();
+                    var start = 0L;
+                    while (start < count && reader.Read())
+                    {
+                        series.Add(new BlockSeries(start, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+                        start += reader.GetInt64(0);
+                    }
+
+                    return series;
+                },
+                token);
+        }
+
+        return Stretches(series).Count > MaxHeadStretches ? null : (total, series);
+    }
+
+    /// <summary>Stretches of the file a first page may read (each costs a row group or more to decompress).</summary>
+    private const int MaxHeadStretches = 32;
+
+    private string OrderKeys() =>
+        string.Join(", ", SeriesOrder.Concat(SeriesColumns.Keys).Distinct(StringComparer.Ordinal).Select(c => SqlText.Identifier(c) + " ASC NULLS FIRST"));
 
     /// <summary>The series a page [offset, offset + count) covers, in the numbering's order.</summary>
     public static List<BlockSeries> Covering(DuckDBConnection connection, string table, long offset, int count, CancellationToken token)
@@ -135,6 +211,20 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     public static IReadOnlyList<string> RowsOf(IEnumerable<BlockSeries> series, string source, IReadOnlyCollection<string> columns)
     {
         var select = string.Join(", ", columns.Append("file_row_number").Select(SqlText.Identifier));
+        var reads = Stretches(series).Select(runs =>
+        {
+            var range = string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {runs[0].First} AND {runs[^1].Last}");
+            var pick = runs.Count == 1
+                ? ""
+                : " AND (" + string.Join(" OR ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
+            return $"SELECT {select} FROM {source} WHERE {range}{pick}";
+        }).ToList();
+        return [.. reads.Chunk(ReadsPerStatement).Select(chunk => string.Join(" UNION ALL ", chunk))];
+    }
+
+    /// <summary>The series' runs of rows in file order, grouped into stretches: runs less than a row group apart share one.</summary>
+    private static List<List<(long First, long Last)>> Stretches(IEnumerable<BlockSeries> series)
+    {
         var stretches = new List<List<(long First, long Last)>>();
         foreach (var s in series.OrderBy(s => s.FirstRow))
         {
@@ -154,15 +244,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             }
         }
 
-        var reads = stretches.Select(runs =>
-        {
-            var range = string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {runs[0].First} AND {runs[^1].Last}");
-            var pick = runs.Count == 1
-                ? ""
-                : " AND (" + string.Join(" OR ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"file_row_number BETWEEN {r.First} AND {r.Last}"))) + ")";
-            return $"SELECT {select} FROM {source} WHERE {range}{pick}";
-        }).ToList();
-        return [.. reads.Chunk(ReadsPerStatement).Select(chunk => string.Join(" UNION ALL ", chunk))];
+        return stretches;
     }
 }
 

@@ -109,7 +109,7 @@ public static class SqlBuilder
         ArgumentNullException.ThrowIfNull(columns);
         var where = new WhereBuilder(spec.Filters, bySeries: true);
         var select = string.Join(", ", columns.Select(c => $"dicom_pivot.{Identifier(c)} AS {Identifier(c)}"));
-        return new CompiledQuery($"SELECT DISTINCT {select} {where.From(extraTables: [])} {where.Where()}", where.Parameters, [], []);
+        return new CompiledQuery($"SELECT {where.Distinct(columns)}{select} {where.From(extraTables: [])} {where.Where()}", where.Parameters, [], []);
     }
 
     /// <summary>Whether the series table can evaluate every dicom_pivot filter of a filter set (TCGA filters join either table).</summary>

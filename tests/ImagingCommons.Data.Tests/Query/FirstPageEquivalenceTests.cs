@@ -42,8 +42,11 @@ public enum ServedBy
     /// <summary>First page from a top-N over the series table, later pages from the numbered result.</summary>
     Head,
 
-    /// <summary>Numbered by series, every page read from its series' instance rows.</summary>
+    /// <summary>Numbered by series, every page read from its series' instance rows (the first from its first series').</summary>
     Blocks,
+
+    /// <summary>First page from the instance rows of the listing's first series, later pages from the numbered result.</summary>
+    FirstSeriesThenNumbered,
 
     /// <summary>Numbered whole, as before.</summary>
     Numbered,
@@ -67,10 +70,12 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.Blocks, QueryKind.V1CohortObjects, """{"Modality":["CT","PT"]}""", "[]", false, false, "Instance" },
         { ServedBy.Blocks, QueryKind.V1DicomMetadata, "{}", "[]", false, false, null },
 
-        // Series in another order than the file's (by a URL, or SeriesInstanceUID first): numbered whole.
-        { ServedBy.Numbered, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
-        { ServedBy.Numbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
-        { ServedBy.Numbered, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
+        // Series in another order than the file's (by a URL, or SeriesInstanceUID first): the first page from the
+        // first series' rows, the rest numbered whole.
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Query, """{"Modality":["CT","SM"]}""", """["SeriesInstanceUID","collection_id","PatientID","StudyInstanceUID","SOPInstanceUID"]""", false, false, null },
 
         // Series-level listings: the first page from the series table alone.
         { ServedBy.Head, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","crdc_series_uuid","aws_bucket"]""", true, true, null },
@@ -116,12 +121,13 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
                 later = later.With(page.Handle);
             }
 
-            Assert.Equal(path, (first.Handle.Head, later) switch
+            Assert.Equal(path, (first.Handle.Head, first.Handle.HeadFromSeriesRows, later) switch
             {
-                ({ }, { Blocks: 0 }) => ServedBy.Head,
-                (null, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
-                (null, { Blocks: 0 }) => ServedBy.Numbered,
-                _ => throw new InvalidOperationException($"mixed paths: head {first.Handle.Head is not null}, {later}"),
+                ({ }, false, { Blocks: 0 }) => ServedBy.Head,
+                ({ }, true, { Blocks: > 0, Numbered: 0 }) or (null, _, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
+                ({ }, true, { Blocks: 0 }) => ServedBy.FirstSeriesThenNumbered,
+                (null, _, { Blocks: 0 }) => ServedBy.Numbered,
+                _ => throw new InvalidOperationException($"mixed paths: head {first.Handle.Head is not null} from rows {first.Handle.HeadFromSeriesRows}, {later}"),
             });
         }
     }
@@ -155,7 +161,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     private static QueryOptions EveryListingBySeries => new() { SeriesReadMinimumRows = 0 };
 
     [Fact]
-    public async Task A_small_listing_in_the_files_order_is_numbered_whole_by_default()
+    public async Task A_small_listing_in_the_files_order_has_its_first_page_alone_and_is_numbered_whole_by_default()
     {
         var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
         var expected = await release.Reference.ReadAsync("24.0", spec);
@@ -163,8 +169,14 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var page = await engine.ReadAsync("24.0", spec, 0, 100);
         Assert.True(expected.Handle!.Total < new QueryOptions().SeriesReadMinimumRows);
-        Assert.Null(page.Handle!.Blocks);
+        Assert.True(page.Handle!.HeadFromSeriesRows);
+        Assert.Equal(expected.Handle.Total, page.Handle.Total);
         Assert.Equal(Rows(expected.Rows).Take(100), Rows(page.Rows));
+
+        var second = await engine.ReadAsync("24.0", spec, 100, 100);
+        Assert.Null(second.Handle!.Blocks);
+        Assert.Null(second.Handle.Head);
+        Assert.Equal(Rows(expected.Rows).Skip(100).Take(100), Rows(second.Rows));
     }
 
     private static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)

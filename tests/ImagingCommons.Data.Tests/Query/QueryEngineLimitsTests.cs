@@ -144,6 +144,18 @@ public sealed class QueryEngineLimitsTests(SlowReleaseFixture slow) : IClassFixt
     }
 
     [Fact]
+    public void Every_connection_of_an_engine_has_its_settings_not_only_the_first()
+    {
+        // A plain SET of parquet_metadata_cache held only on the connection that ran it: every query re-parsed the
+        // instance table's footer (about 200 ms at full size).
+        var engine = NewEngine(new QueryOptions { UseSeriesTables = false, MemoryLimit = "700MB", TempDirectory = TempFolder.Create("ic-engine-temp") });
+        using var connection = engine.OpenConnection();
+        Assert.Equal("true", Scalar(connection, "SELECT current_setting('parquet_metadata_cache')::VARCHAR"));
+        Assert.Equal("false", Scalar(connection, "SELECT current_setting('enable_external_access')::VARCHAR"));
+        Assert.Equal("667.5 MiB", Scalar(connection, "SELECT current_setting('memory_limit')::VARCHAR"));
+    }
+
+    [Fact]
     public void An_engine_deletes_the_folders_of_engines_whose_process_is_gone_and_keeps_the_others()
     {
         var root = TempFolder.Create("ic-engine-root");
