@@ -376,8 +376,11 @@ internal sealed partial class ImportSession : IDisposable
         var select = table.Columns.Select((c, i) => conversions.TryGetValue(i, out var conversion)
             ? $"{conversion.Value} AS {SqlText.Identifier(c.Name)}"
             : TypedNull(c));
-        // dicom_pivot's key columns are the release layout's order (ReleaseLayout.InstanceOrder); ties keep the input's order.
-        var order = string.Join(", ", table.KeyColumns.Select(SqlText.Identifier).Append("rowid"));
+        // dicom_pivot's key columns are the release layout's order (ReleaseLayout.InstanceOrder). An instance's rows (a
+        // SEG's per segment, a measurement report's per measured segment) follow their SegmentNumber, then the input's
+        // order: the same rows give the same file whatever order a writer produced them in.
+        var ties = table.Name == IdcSchema.DicomPivotName ? new[] { "\"SegmentNumber\" ASC NULLS FIRST", "rowid" } : ["rowid"];
+        var order = string.Join(", ", table.KeyColumns.Select(SqlText.Identifier).Concat(ties));
         Copy($"SELECT {string.Join(", ", select)} FROM {RawTable} ORDER BY {order}", outputPath,
             table.Name == IdcSchema.DicomPivotName ? ReleaseLayout.InstanceCopyOptions : DefaultCopyOptions);
     }

@@ -180,7 +180,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
             // The first page alone: the top rows and the exact total, without numbering the rest, which is then
             // numbered in the background for the later pages.
-            using var head = await _results.AcquireAsync(key + "/head/" + count.ToString(CultureInfo.InvariantCulture), request.Caller,
+            using var head = await _results.AcquireAsync(HeadKey(key, count), request.Caller,
                 token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, count, t, s), token), request.Deadline, cancellationToken)
                 .ConfigureAwait(false);
             if (head.Status != StoreStatus.Ready || head.Value!.Head is not null)
@@ -194,6 +194,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
 
             // No first page alone for this listing (see ComputeHead): numbered whole like a later page.
+        }
+        else if (offset > 0 && HeadFirst(release, spec) && _results.TryAcquireFinished(key) is null)
+        {
+            // Until the rest is numbered, the next pages come from the rows read with the first, when it has them.
+            using var head = _results.TryAcquireFinished(HeadKey(key, count));
+            if (head?.Value?.Head is { } rows && (offset + count <= rows.Count || rows.Count >= head.Value.Total))
+            {
+                return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
@@ -218,6 +227,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
     }
+
+    /// <summary>The store entry of a listing's first page of <paramref name="count"/> rows.</summary>
+    private static string HeadKey(string key, int count) => key + "/head/" + count.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Pages a first page reads and keeps (the rows of a few more series, or a larger top-N, cost about the same): a
+    /// client paging on meets them in memory while the rest of the listing is numbered.
+    /// </summary>
+    private const int HeadPages = 5;
 
     /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
     private void Prefetch(string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
@@ -466,14 +484,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         var sql = Resolve(compiled.Sql, release, seriesSource);
         var order = OrderBy(compiled);
+        var wanted = HeadRows(count);
         using var connection = Open();
         List<object?[]> rows;
-        using (var command = DuckDb.Command(connection, $"SELECT * FROM ({sql}) AS q{(order.Length == 0 ? "" : " ORDER BY " + order)} LIMIT {count.ToString(CultureInfo.InvariantCulture)}", [.. compiled.Parameters]))
+        using (var command = DuckDb.Command(connection, $"SELECT * FROM ({sql}) AS q{(order.Length == 0 ? "" : " ORDER BY " + order)} LIMIT {wanted.ToString(CultureInfo.InvariantCulture)}", [.. compiled.Parameters]))
         {
             rows = DuckDb.Run(command, c => ReadAll(c, Row, token), token, started);
         }
 
-        var total = rows.Count < count
+        var total = rows.Count < wanted
             ? rows.Count
             : Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
         return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows };
@@ -494,7 +513,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var (_, seriesSource) = SeriesFor(release);
         var qualifying = blocks.Qualifying(spec);
         using var connection = Open();
-        if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, token, started) is not { } head)
+        var wanted = HeadRows(count);
+        if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, wanted, token, started) is not { } head)
         {
             return null;
         }
@@ -503,8 +523,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         var compiled = SqlBuilder.Compile(spec);
         var rows = series.Count == 0 ? [] : ReadSeriesRows(connection, release, new BlockReader(compiled, blocks.AllRows), series, token);
-        return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows.Take(count).ToList(), HeadFromSeriesRows = true };
+        return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows.Take(wanted).ToList(), HeadFromSeriesRows = true };
     }
+
+    /// <summary>The rows a first page of <paramref name="count"/> keeps: <see cref="HeadPages"/> pages, at most 10,000 rows unless a page is more.</summary>
+    private static int HeadRows(int count) => Math.Max(count, (int)Math.Min(10_000L, (long)count * HeadPages));
 
     /// <summary>The plan that numbers a release's listing by series, when its series table (with ranges) is loaded and the listing is one of series.</summary>
     private SeriesBlocks? BlocksFor(string release, QuerySpec spec)
@@ -620,7 +643,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     {
         if (handle.Head is { } head)
         {
-            return Task.FromResult<IReadOnlyList<object?[]>>(offset == 0 ? head.Take(count).ToList() : throw new InvalidOperationException("A first page has no later rows."));
+            return Task.FromResult<IReadOnlyList<object?[]>>(offset < head.Count || offset >= handle.Total
+                ? head.Skip((int)Math.Min(offset, head.Count)).Take(count).ToList()
+                : throw new InvalidOperationException("A first page has no rows from " + offset.ToString(CultureInfo.InvariantCulture) + "."));
         }
 
         return handle.Blocks is { } blocks ? Task.Run(() => ReadBlocks(handle, blocks, offset, count, cancellationToken), cancellationToken) : ReadNumberedAsync(handle, offset, count, cancellationToken);

@@ -116,12 +116,13 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
 
     /// <summary>
     /// What a first page of <paramref name="count"/> rows needs, without numbering the rest: the listing's exact total
-    /// and its first series in order, as many as cover those rows (each series gives one row per instance at least),
-    /// from two reads of the series table. Null when some series has an instance whose rows disagree (its rows are
-    /// then not its instances) or when those series lie in more than <see cref="MaxHeadStretches"/> stretches of the
-    /// file (one row group read each: the whole listing is then numbered instead).
+    /// and its first series in order, as many as cover <paramref name="wanted"/> rows (each series gives one row per
+    /// instance at least), or only <paramref name="count"/> when those lie in too many stretches of the file, from two
+    /// reads of the series table. Null when some series has an instance whose rows disagree (its rows are then not
+    /// its instances) or when even the first page's series lie in more than <see cref="MaxHeadStretches"/> stretches
+    /// (one row group read each: the whole listing is then numbered instead).
     /// </summary>
-    public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, CancellationToken token, Action started)
+    public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, int wanted, CancellationToken token, Action started)
     {
         var counted = AllRows ? "__rows" : "__instances";
         long total;
@@ -149,7 +150,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         var series = new List<BlockSeries>();
         using (var command = DuckDb.Command(connection,
             $"SELECT CAST({counted} AS BIGINT), CAST(__first_row AS BIGINT), CAST(__rows AS BIGINT) FROM ({qualifying}) AS q "
-            + $"ORDER BY {OrderKeys()} LIMIT {Math.Max(count, 1).ToString(CultureInfo.InvariantCulture)}", [.. parameters]))
+            + $"ORDER BY {OrderKeys()} LIMIT {Math.Max(wanted, 1).ToString(CultureInfo.InvariantCulture)}", [.. parameters]))
         {
             DuckDb.Run(
                 command,
@@ -157,7 +158,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
                 {
                     using var reader = c.ExecuteReader();
                     var start = 0L;
-                    while (start < count && reader.Read())
+                    while (start < wanted && reader.Read())
                     {
                         series.Add(new BlockSeries(start, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
                         start += reader.GetInt64(0);
@@ -166,6 +167,11 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
                     return series;
                 },
                 token);
+        }
+
+        if (Stretches(series).Count > MaxHeadStretches)
+        {
+            series = series.TakeWhile(s => s.Start < count).ToList();
         }
 
         return Stretches(series).Count > MaxHeadStretches ? null : (total, series);
