@@ -42,8 +42,11 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             return null;
         }
 
+        // Each series gives a row per instance when the output holds an instance's identifier: SOPInstanceUID, or a
+        // clustered column (one distinct value per instance, such as IDC's URLs).
         var allRows = spec.Kind == QueryKind.V1DicomMetadata;
-        if (!allRows && (!order.Contains("SOPInstanceUID") || order.Any(c => !series.Columns.Contains(c!) && !SeriesIndexes.InstanceColumns.Contains(c!))))
+        var identified = order.Any(c => c == "SOPInstanceUID" || ranges.Clustered.Contains(c!));
+        if (!allRows && (!identified || order.Any(c => !series.Columns.Contains(c!) && !SeriesIndexes.InstanceColumns.Contains(c!))))
         {
             return null;
         }

@@ -29,8 +29,9 @@ public sealed record SeriesColumns(IReadOnlySet<string> Columns, SeriesRanges? R
 /// multi-row instance), and the least value of each <see cref="Clustered"/> column.
 /// </summary>
 /// <param name="Clustered">Instance-level columns whose values never interleave between series (each series' values
-/// lie in an interval no other series' values enter, and none is NULL): a listing ordered by one of them is a
-/// listing of series ordered by their least value, each series' rows sorted inside it.</param>
+/// lie in an interval no other series' values enter, and none is NULL) and that have one distinct value per instance
+/// in every series: a listing ordered by one of them is a listing of series ordered by their least value, each series'
+/// rows sorted inside it, and a listing of one of them alone has a row per instance.</param>
 public sealed record SeriesRanges(string Path, IReadOnlySet<string> Clustered)
 {
     /// <summary>Instance-level columns whose clustering is checked: identifiers that often embed their series' identity (IDC's URLs do).</summary>
@@ -56,7 +57,7 @@ public sealed record SeriesRanges(string Path, IReadOnlySet<string> Clustered)
 public sealed class SeriesIndexes
 {
     /// <summary>The cache format: part of every file name, so a server with another format never reads these files.</summary>
-    private const string Format = "s2";
+    private const string Format = "s3";
 
     /// <summary>Columns that are instance-level by definition: never candidates, whatever a release holds.</summary>
     private static readonly HashSet<string> InstanceLevel = ["SOPInstanceUID", "crdc_instance_uuid", "gcs_url", "aws_url", "instance_size", "gcs_generation", "instance_hash"];
@@ -206,7 +207,8 @@ public sealed class SeriesIndexes
                 // Where each series' rows are, and the interval of each clustering candidate.
                 aggregates.Add("min(file_row_number) AS __first_row, max(file_row_number) AS __last_row, true AS __uniform");
                 aggregates.AddRange(SeriesRanges.ClusterCandidates.Select(c =>
-                    $"min({SqlText.Identifier(c)}) AS {SqlText.Identifier(SeriesRanges.LeastOf(c))}, max({SqlText.Identifier(c)}) AS {SqlText.Identifier("__max_" + c)}, count({SqlText.Identifier(c)}) AS {SqlText.Identifier("__n_" + c)}"));
+                    $"min({SqlText.Identifier(c)}) AS {SqlText.Identifier(SeriesRanges.LeastOf(c))}, max({SqlText.Identifier(c)}) AS {SqlText.Identifier("__max_" + c)}, "
+                    + $"count({SqlText.Identifier(c)}) AS {SqlText.Identifier("__n_" + c)}, count(DISTINCT {SqlText.Identifier(c)}) AS {SqlText.Identifier("__d_" + c)}"));
             }
 
             // By parts, so that the aggregation's state is a part's, not the release's: runs of rows of a sorted release
@@ -372,8 +374,8 @@ public sealed class SeriesIndexes
 
     /// <summary>
     /// Null when some series is not one run of rows (then no listing is read by series); else the candidates that
-    /// cluster by series: no NULL, and, with the series ordered by their least value, each one's least value above
-    /// the greatest of the one before.
+    /// cluster by series: no NULL, as many distinct values as instances in each series, and, with the series ordered
+    /// by their least value, each one's least value above the greatest of the one before.
     /// </summary>
     private static List<string>? Clustered(DuckDBConnection connection, CancellationToken token)
     {
@@ -388,8 +390,9 @@ public sealed class SeriesIndexes
         {
             var least = SqlText.Identifier(SeriesRanges.LeastOf(column));
             var most = SqlText.Identifier("__max_" + column);
-            var sql = $"SELECT coalesce(bool_and(n = __rows AND (before IS NULL OR lo > before)), true) FROM "
-                + $"(SELECT {SqlText.Identifier("__n_" + column)} AS n, __rows, {least} AS lo, lag({most}) OVER (ORDER BY {least}, {most}) AS before FROM g)";
+            var sql = $"SELECT coalesce(bool_and(n = __rows AND d = __instances AND (before IS NULL OR lo > before)), true) FROM "
+                + $"(SELECT {SqlText.Identifier("__n_" + column)} AS n, {SqlText.Identifier("__d_" + column)} AS d, __rows, __instances, {least} AS lo, "
+                + $"lag({most}) OVER (ORDER BY {least}, {most}) AS before FROM g)";
             if (DuckDb.Scalar(connection, sql, token) is true)
             {
                 clustered.Add(column);

@@ -86,9 +86,12 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.Head, QueryKind.V1CohortObjects, """{"collection_id":["nlst","tcga_luad"]}""", "[]", false, false, "Series" },
         { ServedBy.Head, QueryKind.V1CohortObjects, "{}", "[]", false, false, "Patient" },
 
-        // Neither: an order no layout gives (SOPInstanceUID first), a URL alone (one row per URL, not per instance).
+        // A URL alone: one row per distinct URL, which the series table knows is one per instance.
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
+        { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad","lidc_idri"]}""", """["aws_url"]""", false, false, null },
+
+        // Neither: an order no layout gives (SOPInstanceUID first).
         { ServedBy.Numbered, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true, null },
-        { ServedBy.Numbered, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
     };
 
     [Theory]
