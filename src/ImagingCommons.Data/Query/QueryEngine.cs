@@ -169,7 +169,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var started = Stopwatch.GetTimestamp();
         var (release, spec) = (request.Release, request.Spec);
         var key = ResultKey(release, spec);
-        if (offset == 0 && HeadFirst(release, spec))
+        var reach = HeadReach(offset, count);
+        if ((offset == 0 || reach <= MaxHeadReach) && HeadFirst(release, spec))
         {
             // The whole result may already be numbered (an earlier listing): read it like any page.
             using var held = _results.TryAcquireFinished(key);
@@ -178,10 +179,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 return await ServeAsync(held, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
 
-            // The first page alone: the top rows and the exact total, without numbering the rest, which is then
-            // numbered in the background for the later pages.
-            using var head = await _results.AcquireAsync(HeadKey(key, count), request.Caller,
-                token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, count, t, s), token), request.Deadline, cancellationToken)
+            // The first rows alone (the first page and the next few, or a later page near the start while the rest is
+            // numbered) and the exact total, without numbering the rest, which is then numbered in the background.
+            var needed = (int)Math.Min(offset + count, int.MaxValue);
+            using var head = await _results.AcquireAsync(HeadKey(key, count, reach), request.Caller,
+                token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, needed, reach, t, s), token), request.Deadline, cancellationToken)
                 .ConfigureAwait(false);
             if (head.Status != StoreStatus.Ready || head.Value!.Head is not null)
             {
@@ -193,16 +195,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
 
-            // No first page alone for this listing (see ComputeHead): numbered whole like a later page.
-        }
-        else if (offset > 0 && HeadFirst(release, spec) && _results.TryAcquireFinished(key) is null)
-        {
-            // Until the rest is numbered, the next pages come from the rows read with the first, when it has them.
-            using var head = _results.TryAcquireFinished(HeadKey(key, count));
-            if (head?.Value?.Head is { } rows && (offset + count <= rows.Count || rows.Count >= head.Value.Total))
-            {
-                return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
-            }
+            // No first rows alone for this listing (see ComputeHead): numbered whole like a later page.
         }
 
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
@@ -228,14 +221,31 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
     }
 
-    /// <summary>The store entry of a listing's first page of <paramref name="count"/> rows.</summary>
-    private static string HeadKey(string key, int count) => key + "/head/" + count.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The store entry of a listing's first <paramref name="reach"/> rows read for pages of <paramref name="count"/>.</summary>
+    private static string HeadKey(string key, int count, int reach) =>
+        string.Create(CultureInfo.InvariantCulture, $"{key}/head/{count}") + (reach == HeadRows(count) ? "" : "/" + reach.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Pages a first page reads and keeps (the rows of a few more series, or a larger top-N, cost about the same): a
     /// client paging on meets them in memory while the rest of the listing is numbered.
     /// </summary>
     private const int HeadPages = 5;
+
+    /// <summary>
+    /// The furthest row a page is read with the rows before it while the listing is numbered (a few row groups read,
+    /// against the numbering's seconds); pages beyond wait for the numbering.
+    /// </summary>
+    private const int MaxHeadReach = 30_000;
+
+    /// <summary>
+    /// The rows read for a page at <paramref name="offset"/> before the listing is numbered: the first
+    /// <see cref="HeadRows"/>, or the next multiple of it that covers the page, so that the pages in between share it.
+    /// </summary>
+    private static int HeadReach(long offset, int count)
+    {
+        long step = HeadRows(count);
+        return (int)Math.Min(int.MaxValue, Math.Max(1, (offset + count + step - 1) / step) * step);
+    }
 
     /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
     private void Prefetch(string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
@@ -467,24 +477,25 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>
-    /// The first <paramref name="count"/> rows of a result and its exact total: for a series-level listing by a top-N
-    /// and a count over the series table (none when fewer rows came back); for an instance listing from the rows of
-    /// its first series (<see cref="ComputeBlockHead"/>). A handle without <see cref="ResultHandle.Head"/> says that
-    /// this listing has no first page alone.
+    /// The first rows of a result and its exact total: for a series-level listing by a top-N and a count over the
+    /// series table (none when fewer rows came back); for an instance listing from the rows of its first series
+    /// (<see cref="ComputeBlockHead"/>). A handle without <see cref="ResultHandle.Head"/> says that this listing has
+    /// no first rows alone.
     /// </summary>
-    private ResultHandle ComputeHead(string key, string release, QuerySpec spec, int count, CancellationToken token, Action started)
+    /// <param name="count">The rows that must be read (to the end of the page asked for).</param>
+    /// <param name="wanted">The rows to read and keep when they cost no more (see <see cref="HeadReach"/>).</param>
+    private ResultHandle ComputeHead(string key, string release, QuerySpec spec, int count, int wanted, CancellationToken token, Action started)
     {
         var (seriesColumns, seriesSource) = SeriesFor(release);
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
         if (!compiled.Sql.Contains("{series}", StringComparison.Ordinal))
         {
-            return ComputeBlockHead(key, release, spec, count, token, started)
+            return ComputeBlockHead(key, release, spec, count, wanted, token, started)
                 ?? new ResultHandle(key, release, "", 0, compiled.Columns, DisplaySql(compiled, release));
         }
 
         var sql = Resolve(compiled.Sql, release, seriesSource);
         var order = OrderBy(compiled);
-        var wanted = HeadRows(count);
         using var connection = Open();
         List<object?[]> rows;
         using (var command = DuckDb.Command(connection, $"SELECT * FROM ({sql}) AS q{(order.Length == 0 ? "" : " ORDER BY " + order)} LIMIT {wanted.ToString(CultureInfo.InvariantCulture)}", [.. compiled.Parameters]))
@@ -503,7 +514,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// that hold the first rows (<see cref="SeriesBlocks.Head"/>), and the query's own SQL runs over just their rows.
     /// Null when the listing has no such first page.
     /// </summary>
-    private ResultHandle? ComputeBlockHead(string key, string release, QuerySpec spec, int count, CancellationToken token, Action started)
+    private ResultHandle? ComputeBlockHead(string key, string release, QuerySpec spec, int count, int wanted, CancellationToken token, Action started)
     {
         if (FirstPageBlocks(release, spec) is not { } blocks)
         {
@@ -513,7 +524,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var (_, seriesSource) = SeriesFor(release);
         var qualifying = blocks.Qualifying(spec);
         using var connection = Open();
-        var wanted = HeadRows(count);
         if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, wanted, token, started) is not { } head)
         {
             return null;
