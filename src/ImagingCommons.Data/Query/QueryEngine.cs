@@ -36,6 +36,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly DuckDBConnection _keepAlive;
     private readonly ResultStore<ResultHandle> _results;
     private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _background = new(1, 1);
     private readonly SeriesIndexes _series;
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -239,22 +240,40 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
     /// <summary>
     /// The rows read for a page at <paramref name="offset"/> before the listing is numbered: the first
-    /// <see cref="HeadRows"/>, or the next multiple of it that covers the page, so that the pages in between share it.
+    /// <see cref="HeadRows"/>, or for a page past them <see cref="MaxHeadReach"/> at once (a row group or two, about
+    /// what the next step would cost), so that every page up to there shares one read.
     /// </summary>
     private static int HeadReach(long offset, int count)
     {
-        long step = HeadRows(count);
-        return (int)Math.Min(int.MaxValue, Math.Max(1, (offset + count + step - 1) / step) * step);
+        var first = HeadRows(count);
+        return offset + count <= first ? first : (int)Math.Max(MaxHeadReach, Math.Min(int.MaxValue, offset + count));
     }
 
     /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
+    /// <remarks>
+    /// One at a time: background numberings started by first pages in a row (a client opening listing after listing)
+    /// would otherwise hold every slot of the gate, and the next first pages would queue behind them.
+    /// </remarks>
     private void Prefetch(string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
     {
+        async Task<ResultHandle> OneAtATime(CancellationToken token)
+        {
+            await _background.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                return await job(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _background.Release();
+            }
+        }
+
         _ = Task.Run(async () =>
         {
             try
             {
-                using var lease = await _results.AcquireAsync(storeKey, "", job, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                using var lease = await _results.AcquireAsync(storeKey, "", OneAtATime, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
