@@ -71,7 +71,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         // One open connection keeps the database alive for the process; queries open duplicates of it.
         _keepAlive = new DuckDBConnection("DataSource=:memory:");
         _keepAlive.Open();
-        // Series tables go to a database file of their own: stored compressed (at full size about 150 MB against 1.2 GB
+        // Series tables go to a database file of their own: stored compressed (at full size about 250 MB against 1.2 GB
         // as an in-memory table) and read back through the buffer pool, which drops their blocks under pressure instead
         // of spilling them, so the memory limit is left to results and reads.
         DuckDb.Execute(_keepAlive, $"ATTACH {SqlText.Literal(Path.Combine(_folder, "series.duckdb"))} AS {SeriesStore}", CancellationToken.None);
