@@ -2,7 +2,7 @@ namespace ImagingCommons.Data.Query;
 
 /// <summary>An ordered query result: rows are numbered 0..Total-1 in the API's order.</summary>
 /// <param name="Table">Where its pages are read: the numbered result table, the numbered series (with
-/// <see cref="Blocks"/>), or nothing (a <see cref="Head"/>).</param>
+/// <see cref="Blocks"/>), the rows of a <see cref="Window"/>, or nothing (a <see cref="Head"/>).</param>
 public sealed record ResultHandle(string Key, string Release, string Table, long Total, IReadOnlyList<OutputColumn> Columns, string DisplaySql)
 {
     /// <summary>Numbered by series: a page runs this over the instance-table rows of the series it covers.</summary>
@@ -10,6 +10,12 @@ public sealed record ResultHandle(string Key, string Release, string Table, long
 
     /// <summary>Only the first rows of the result (its first page), computed without the rest; <see cref="Total"/> is exact.</summary>
     internal IReadOnlyList<object?[]>? Head { get; init; }
+
+    /// <summary>
+    /// Only rows [Start, End) of the result (fewer at its end), numbered as in the whole result, read without the rest
+    /// (a page after the first few, before the result is numbered, or a page of a result numbered by series).
+    /// </summary>
+    internal (long Start, long End)? Window { get; init; }
 
     /// <summary>The <see cref="Head"/> was read from the instance rows of the listing's first series (else from the series table).</summary>
     internal bool HeadFromSeriesRows { get; init; }

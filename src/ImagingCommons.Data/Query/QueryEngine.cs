@@ -36,12 +36,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly DuckDBConnection _keepAlive;
     private readonly ResultStore<ResultHandle> _results;
     private readonly SemaphoreSlim _slots;
-    private readonly SemaphoreSlim _background = new(1, 1);
+    private readonly ResultStore<ResultHandle> _windows;
+    private readonly BackgroundTurn _background = new();
+    private readonly BackgroundTurn _readAhead = new();
     private readonly SeriesIndexes _series;
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, BlockWindow> _windows = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _readingAhead = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
     private long _runs;
     private int _running;
@@ -91,6 +91,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var allowed = DuckDb.Harden(_keepAlive, [data.Path, _folder], settings);
         Log.EngineHardened(_logger, string.Join(", ", allowed));
         _results = new ResultStore<ResultHandle>(ResultStoreLimits.From(_options), time ?? TimeProvider.System, DropResult, _logger);
+        // Windows are read page after page and passed: a store of their own, so that a listing streamed whole never
+        // pushes the results out of theirs, and few of them are held (each is a table in the engine's memory).
+        _windows = new ResultStore<ResultHandle>(
+            ResultStoreLimits.From(_options) with { MaxResults = MaxHeldWindows, IdleTimeout = TimeSpan.FromTicks(Math.Min(_options.IdleTimeout.Ticks, WindowIdleTimeout.Ticks)) },
+            time ?? TimeProvider.System, DropResult, _logger);
     }
 
     /// <summary>
@@ -170,102 +175,207 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var started = Stopwatch.GetTimestamp();
         var (release, spec) = (request.Release, request.Spec);
         var key = ResultKey(release, spec);
-        var reach = HeadReach(offset, count);
-        if ((offset == 0 || reach <= MaxHeadReach) && HeadFirst(release, spec))
+        if (HeadFirst(release, spec))
         {
             // The whole result may already be numbered (an earlier listing): read it like any page.
             using var held = _results.TryAcquireFinished(key);
             if (held is not null)
             {
-                return await ServeAsync(held, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+                return await ServeAsync(held, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
 
-            // The first rows alone (the first page and the next few, or a later page near the start while the rest is
-            // numbered) and the exact total, without numbering the rest, which is then numbered in the background.
-            var needed = (int)Math.Min(offset + count, int.MaxValue);
-            using var head = await _results.AcquireAsync(HeadKey(key, count, reach), request.Caller,
-                token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, needed, reach, t, s), token), request.Deadline, cancellationToken)
-                .ConfigureAwait(false);
-            if (head.Status != StoreStatus.Ready || head.Value!.Head is not null)
+            var windowed = offset + count > HeadRows(count);
+            if (!windowed)
             {
-                if (head.Status == StoreStatus.Ready && head.Value!.Total > head.Value.Head!.Count)
+                // The first rows alone (the first page and the next few) and the exact total, without the rest.
+                var needed = (int)(offset + count);
+                using var head = await _results.AcquireAsync(HeadKey(key, count), request.Caller,
+                    token => RunAsync(spec, key, release, (t, s) => ComputeHead(key, release, spec, needed, HeadRows(count), t, s), token), request.Deadline, cancellationToken)
+                    .ConfigureAwait(false);
+                if (head.Status != StoreStatus.Ready)
                 {
-                    Prefetch(key, token => MaterializeAsync(key, release, spec, token));
+                    return await ServeAsync(head, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
                 }
 
-                return await ServeAsync(head, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+                if (head.Value!.Head is { } rows)
+                {
+                    if (head.Value.Total > rows.Count && offset == 0)
+                    {
+                        // A client paging on meets the next rows read by then.
+                        ReadAhead(key, release, spec, WindowOf(Math.Min(rows.Count, HeadRows(count)), count, Scattered(release, spec)));
+                    }
+
+                    // The head may hold fewer rows than it would (the first page's alone, when more lie in too many
+                    // stretches of the file): a page past them comes from its window.
+                    if (offset + count <= rows.Count || rows.Count >= head.Value.Total)
+                    {
+                        return await ServeAsync(head, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    windowed = true;
+                }
             }
 
-            // No first rows alone for this listing (see ComputeHead): numbered whole like a later page.
+            if (windowed)
+            {
+                // A later page while the listing is not numbered: the window of rows around it, read on its own.
+                var (start, end) = WindowOf(offset, count, Scattered(release, spec));
+                using var window = await _windows.AcquireAsync(WindowKey(key, start, end), request.Caller,
+                    token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), request.Deadline, cancellationToken)
+                    .ConfigureAwait(false);
+                if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
+                {
+                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground)
+                    {
+                        // The client pages on: number the listing in the background for later visits and deep pages.
+                        Prefetch(_results, _background, key, token => MaterializeAsync(key, release, spec, token));
+                    }
+
+                    return await ServeAsync(window, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // No first rows or windows alone for this listing (see ComputeHead, ComputeWindow): numbered whole.
         }
 
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
-        return await ServeAsync(lease, spec, release, offset, count, started, cancellationToken).ConfigureAwait(false);
+        return await ServeAsync(lease, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QuerySpec spec, string release, long offset, int count, long started, CancellationToken cancellationToken)
+    private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QueryRequest request, string key, long offset, int count, long started, CancellationToken cancellationToken)
     {
+        var (release, spec) = (request.Release, request.Spec);
         switch (lease.Status)
         {
             case StoreStatus.Refused:
                 Log.QueryRefused(_logger, spec.Kind, release, _options.MaxOutstandingJobsPerCaller);
                 return QueryPage.Refused;
             case StoreStatus.Pending:
-                Log.QueryPending(_logger, spec.Kind, release, Milliseconds(started), ResultKey(release, spec));
+                Log.QueryPending(_logger, spec.Kind, release, Milliseconds(started), key);
                 return QueryPage.Pending;
         }
 
         var handle = lease.Value!;
+        if (handle is { Blocks: not null, Window: null } && offset < handle.Total)
+        {
+            // Numbered by series: the page's rows come from the window of rows around it (the lease keeps the
+            // numbering while the window is read from it).
+            return await ServeFromSeriesAsync(handle, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (handle.Window is { } held && offset < handle.Total && offset + count > held.End)
+        {
+            throw new InvalidOperationException($"A window of rows [{held.Start}, {held.End}) has no rows [{offset}, {offset + count}).");
+        }
+
         var rows = await ReadRowsAsync(handle, offset, count, cancellationToken).ConfigureAwait(false);
+        if (handle.Window is { } window && window.End < handle.Total)
+        {
+            // A client reading a window reads the next one soon: it is read while the client pages through this one.
+            ReadAhead(key, release, spec, WindowOf(window.End, count, Scattered(release, spec)));
+        }
+
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
     }
 
-    /// <summary>The store entry of a listing's first <paramref name="reach"/> rows read for pages of <paramref name="count"/>.</summary>
-    private static string HeadKey(string key, int count, int reach) =>
-        string.Create(CultureInfo.InvariantCulture, $"{key}/head/{count}") + (reach == HeadRows(count) ? "" : "/" + reach.ToString(CultureInfo.InvariantCulture));
+    /// <summary>A page of a listing numbered by series (<paramref name="numbered"/>), from the window of rows around it.</summary>
+    private async Task<QueryPage> ServeFromSeriesAsync(ResultHandle numbered, QueryRequest request, string key, long offset, int count, long started, CancellationToken cancellationToken)
+    {
+        var (release, spec) = (request.Release, request.Spec);
+        var (start, end) = WindowOf(offset, count, scattered: false);
+        var windowKey = WindowKey(key, start, end);
+        using (var window = await _windows.AcquireAsync(windowKey, request.Caller,
+            token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), request.Deadline, cancellationToken)
+            .ConfigureAwait(false))
+        {
+            if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
+            {
+                return await ServeAsync(window, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // An earlier read ahead, before the numbering, found no window for these rows (too many stretches of the file
+        // for rows found from the series table alone); the numbering locates them.
+        using var counted = await _windows.AcquireAsync(windowKey + "/numbered", request.Caller,
+            token => RunAsync(spec, key, release, (t, s) => WindowFromNumbering(numbered, start, end, t, s), token), request.Deadline, cancellationToken)
+            .ConfigureAwait(false);
+        return await ServeAsync(counted, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The store entry of a listing's first rows read for pages of <paramref name="count"/>.</summary>
+    private static string HeadKey(string key, int count) => string.Create(CultureInfo.InvariantCulture, $"{key}/head/{count}");
+
+    /// <summary>The store entry of a listing's rows [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    private static string WindowKey(string key, long start, long end) => string.Create(CultureInfo.InvariantCulture, $"{key}/rows/{start}-{end}");
 
     /// <summary>
     /// Pages a first page reads and keeps (the rows of a few more series, or a larger top-N, cost about the same): a
-    /// client paging on meets them in memory while the rest of the listing is numbered.
+    /// client paging on meets them in memory while the window after them is read.
     /// </summary>
-    private const int HeadPages = 5;
+    private const int HeadPages = 10;
+
+    /// <summary>Windows held at once (a listing read page after page holds two: the one read and the next).</summary>
+    private const int MaxHeldWindows = 16;
+
+    /// <summary>How long a window nobody reads is kept (a client paging through a listing is back within seconds).</summary>
+    private static readonly TimeSpan WindowIdleTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// The furthest row a page is read with the rows before it while the listing is numbered (a few row groups read,
-    /// against the numbering's seconds); pages beyond wait for the numbering.
+    /// The window of a page at <paramref name="offset"/>: windows of whole pages follow one another from the listing's
+    /// first row, so every page of a listing read in order lies in one (a page of another size may end past it).
     /// </summary>
-    private const int MaxHeadReach = 30_000;
-
-    /// <summary>
-    /// The rows read for a page at <paramref name="offset"/> before the listing is numbered: the first
-    /// <see cref="HeadRows"/>, or for a page past them <see cref="MaxHeadReach"/> at once (a row group or two, about
-    /// what the next step would cost), so that every page up to there shares one read.
-    /// </summary>
-    private static int HeadReach(long offset, int count)
+    /// <param name="scattered">The listing's series lie scattered over the file (it is ordered by a URL): each of a
+    /// window's series costs a row group, so its windows are two pages.</param>
+    private (long Start, long End) WindowOf(long offset, int count, bool scattered)
     {
-        var first = HeadRows(count);
-        return offset + count <= first ? first : (int)Math.Max(MaxHeadReach, Math.Min(int.MaxValue, offset + count));
+        var size = (long)count * (scattered ? 2 : Math.Max(2, _options.WindowRows / Math.Max(count, 1)));
+        var start = offset / size * size;
+        return (start, Math.Max(start + size, offset + count));
     }
 
     /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>
     /// <remarks>
-    /// One at a time: background numberings started by first pages in a row (a client opening listing after listing)
-    /// would otherwise hold every slot of the gate, and the next first pages would queue behind them.
+    /// One at a time per kind (numberings; reads ahead), and skipped when two already wait for their turn: background
+    /// work started by pages in a row (a client opening listing after listing) would otherwise hold every slot of the
+    /// gate, and the next first pages would queue behind it; what is skipped is done by the page that needs it, if one
+    /// comes. Reads ahead have their own turn, so that they never wait behind a numbering.
     /// </remarks>
-    private void Prefetch(string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
+    private void Prefetch(ResultStore<ResultHandle> store, BackgroundTurn turn, string storeKey, Func<CancellationToken, Task<ResultHandle>> job)
     {
         async Task<ResultHandle> OneAtATime(CancellationToken token)
         {
-            await _background.WaitAsync(token).ConfigureAwait(false);
+            Interlocked.Increment(ref turn.Waiting);
+            try
+            {
+                await turn.Gate.WaitAsync(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref turn.Waiting);
+            }
+
             try
             {
                 return await job(token).ConfigureAwait(false);
             }
             finally
             {
-                _background.Release();
+                turn.Gate.Release();
+            }
+        }
+
+        if (Volatile.Read(ref turn.Waiting) >= MaxWaitingInBackground)
+        {
+            return;
+        }
+
+        using (var finished = store.TryAcquireFinished(storeKey))
+        {
+            if (finished is not null)
+            {
+                return;
             }
         }
 
@@ -273,7 +383,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         {
             try
             {
-                using var lease = await _results.AcquireAsync(storeKey, "", OneAtATime, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                using var lease = await store.AcquireAsync(storeKey, "", OneAtATime, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
@@ -281,6 +391,23 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
         });
     }
+
+    /// <summary>Background jobs of a kind that may wait for their turn; more are skipped (see <see cref="Prefetch"/>).</summary>
+    private const int MaxWaitingInBackground = 2;
+
+    /// <summary>The turn of one kind of background job: one runs at a time.</summary>
+    private sealed class BackgroundTurn
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Jobs waiting for the gate (a field: Interlocked needs it).</summary>
+        public int Waiting;
+    }
+
+    /// <summary>Reads a listing's window in the background (<see cref="ComputeWindow"/>).</summary>
+    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window) =>
+        Prefetch(_windows, _readAhead, WindowKey(key, window.Start, window.End),
+            token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, t, s), token));
 
     /// <summary>
     /// Whether a first page is computed on its own: a listing the series table answers (a top-N of at most a million
@@ -297,6 +424,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return source is not null
             && (SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal) || FirstPageBlocks(release, spec) is not null);
     }
+
+    /// <summary>Whether an instance listing with a first page from its first series has them scattered over the file (an order by a URL).</summary>
+    private bool Scattered(string release, QuerySpec spec) =>
+        FirstPageBlocks(release, spec) is not null && SeriesBlocks.For(spec, SeriesFor(release).Columns) is null;
 
     /// <summary>The plan for an instance listing's first page read from its first series' rows; null when it has none.</summary>
     private SeriesBlocks? FirstPageBlocks(string release, QuerySpec spec)
@@ -368,7 +499,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         // Interrupt what runs (jobs, series builds), then wait a little for it to stop before the files go.
-        var jobs = _results.Stop();
+        Task[] jobs = [.. _results.Stop(), .. _windows.Stop()];
         _stopping.Cancel();
         _series.WaitForBuilds(TimeSpan.FromSeconds(30));
         try
@@ -456,7 +587,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         try
         {
             void Started() => Log.QueryStarted(_logger, spec.Kind, key, release);
-            var handle = body(token, Started);
+            // DuckDB's calls block: a job of its own thread, so that jobs running for seconds never hold the thread
+            // pool's few threads (2 on 2 cores), for which requests would then wait while it grows (about 0.5 s a thread).
+            var handle = await Task.Factory.StartNew(() => body(token, Started), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .ConfigureAwait(false);
             var elapsed = Milliseconds(started);
             if (elapsed >= _options.SlowQueryThreshold.TotalMilliseconds)
             {
@@ -580,7 +714,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         var (_, seriesSource) = SeriesFor(release);
         var qualifying = blocks.Qualifying(spec);
-        var table = $"blk_{key}_{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}";
+        var table = NewTable("blk", key);
         using var connection = Open();
         var total = blocks.Number(connection, table, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, token, started);
         if (total is not { } rows)
@@ -618,8 +752,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     {
         var (seriesColumns, seriesSource) = SeriesFor(release);
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
-        // A table of its own per run: an eviction of an earlier run of the same query never drops this one.
-        var table = $"res_{key}_{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}";
+        var table = NewTable("res", key);
         var sql = Resolve(compiled.Sql, release, seriesSource);
         var order = OrderBy(compiled);
         var window = order.Length == 0 ? "row_number() OVER ()" : $"row_number() OVER (ORDER BY {order})";
@@ -677,86 +810,154 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 : throw new InvalidOperationException("A first page has no rows from " + offset.ToString(CultureInfo.InvariantCulture) + "."));
         }
 
-        return handle.Blocks is { } blocks ? Task.Run(() => ReadBlocks(handle, blocks, offset, count, cancellationToken), cancellationToken) : ReadNumberedAsync(handle, offset, count, cancellationToken);
+        if (handle.Table.Length == 0 || (handle.Blocks is not null && handle.Window is null))
+        {
+            // A window past the end (no rows), or a page past the end of a listing numbered by series.
+            return Task.FromResult<IReadOnlyList<object?[]>>([]);
+        }
+
+        return ReadNumberedAsync(handle, offset, count, cancellationToken);
     }
 
     /// <summary>
-    /// Rows [offset, offset+count) of a listing numbered by series: the query's own SQL over the rows of the series
-    /// the page covers, in the API's order, sliced; a series table that disagrees with the instance table is an error,
-    /// never a short or shifted page.
+    /// Rows [start, end) of a listing (fewer at its end) as a table of their own, each with its number in the whole
+    /// listing, without the rest: from the numbering when the listing is numbered by series, else from the series
+    /// table alone (a top-N with an offset when it answers the listing; for an instance listing, the series that hold
+    /// those rows, as for a first page: <see cref="SeriesBlocks.Window"/>). A handle without
+    /// <see cref="ResultHandle.Window"/> says that the listing has no window alone (it is then numbered whole).
     /// </summary>
-    private IReadOnlyList<object?[]> ReadBlocks(ResultHandle handle, BlockReader blocks, long offset, int count, CancellationToken token)
+    private ResultHandle ComputeWindow(string key, string release, QuerySpec spec, long start, long end, CancellationToken token, Action started)
     {
-        // A page usually lies in rows already read for the page before: reading a few thousand rows costs about what
-        // reading one page does (a row group is decompressed either way), so each read reads ahead and is kept, and
-        // a listing read page after page has its next rows read in the background before it gets there.
-        // A first page is read alone, to be answered soonest; the read ahead then follows it in the background.
-        var end = Math.Min(offset + count, handle.Total);
-        var span = Math.Max(count, ReadAheadValues / Math.Max(handle.Columns.Count, 1));
-        if (!_windows.TryGetValue(handle.Table, out var window) || offset < window.Start || end > window.Start + window.Rows.Count)
+        using (var numbered = _results.TryAcquireFinished(key))
         {
-            window = ReadWindow(handle, blocks, offset, offset == 0 ? count : span, token);
-            if (window is null)
+            if (numbered?.Value is { Blocks: not null } bySeries)
             {
-                return [];
+                return WindowFromNumbering(bySeries, start, end, token, started);
             }
         }
 
-        var windowEnd = window.Start + window.Rows.Count;
-        if (windowEnd < handle.Total && end + 2L * count >= windowEnd && _readingAhead.TryAdd(handle.Table + "@" + windowEnd.ToString(CultureInfo.InvariantCulture), 0))
+        var (seriesColumns, seriesSource) = SeriesFor(release);
+        var compiled = SqlBuilder.Compile(spec, seriesColumns);
+        var none = new ResultHandle(key, release, "", 0, compiled.Columns, DisplaySql(compiled, release));
+        using var connection = Open();
+        if (compiled.Sql.Contains("{series}", StringComparison.Ordinal))
         {
-            _ = Task.Run(() =>
+            var order = OrderBy(compiled);
+            if (order.Length == 0)
             {
-                try
-                {
-                    ReadWindow(handle, blocks, windowEnd, span, _stopping.Token, keepEarlier: true);
-                }
-                catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or DuckDBException or InvalidOperationException)
-                {
-                    // Evicted or stopping meanwhile: the next page reads its rows itself.
-                }
-                finally
-                {
-                    _readingAhead.TryRemove(handle.Table + "@" + windowEnd.ToString(CultureInfo.InvariantCulture), out _);
-                }
-            }, CancellationToken.None);
+                return none;
+            }
+
+            var sql = Resolve(compiled.Sql, release, seriesSource);
+            var table = NewTable("win", key);
+            DuckDb.Execute(connection,
+                string.Create(CultureInfo.InvariantCulture, $"CREATE TABLE {table} AS SELECT (row_number() OVER (ORDER BY {order}) - 1 + {start}) AS __rn, * FROM (")
+                + string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM ({sql}) AS q ORDER BY {order} LIMIT {end - start} OFFSET {start}) AS w"),
+                token, started, [.. compiled.Parameters]);
+            var total = Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
+            return new ResultHandle(key, release, table, total, compiled.Columns, DisplaySql(compiled, release)) { Window = (start, end) };
         }
 
-        return window.Rows.Skip((int)(offset - window.Start)).Take((int)Math.Max(end - offset, 0)).ToList();
+        if (FirstPageBlocks(release, spec) is not { } blocks)
+        {
+            return none;
+        }
+
+        var qualifying = blocks.Qualifying(spec);
+        if (blocks.Window(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, start, end, token, started) is not { } found)
+        {
+            return none;
+        }
+
+        return WriteWindow(connection, key, release, new BlockReader(SqlBuilder.Compile(spec), blocks.AllRows), found.Total, found.Series, start, end, token);
     }
 
-    /// <summary>
-    /// Reads the whole series that cover [offset, offset + span) and keeps them as the listing's window. With
-    /// <paramref name="keepEarlier"/> (a read ahead) the rows of the window it follows are kept in front, so that a
-    /// page straddling both is served from memory.
-    /// </summary>
-    private BlockWindow? ReadWindow(ResultHandle handle, BlockReader blocks, long offset, int span, CancellationToken token, bool keepEarlier = false)
+    /// <summary>Rows [start, end) of a listing numbered by series: the series its numbering says hold them.</summary>
+    private ResultHandle WindowFromNumbering(ResultHandle numbered, long start, long end, CancellationToken token, Action started)
     {
         using var connection = Open();
-        var series = SeriesBlocks.Covering(connection, handle.Table, offset, span, token);
-        if (series.Count == 0)
-        {
-            return null;
-        }
-
-        var read = ReadSeriesRows(connection, handle.Release, blocks, series, token);
-        var window = new BlockWindow(series[0].Start, read);
-        if (keepEarlier && _windows.TryGetValue(handle.Table, out var before) && before.Start + before.Rows.Count == window.Start)
-        {
-            // The tail of the window before (at most a read-ahead's worth) stays in front of the new rows.
-            var tail = (int)Math.Min(before.Rows.Count, read.Count);
-            window = new BlockWindow(window.Start - tail, [.. before.Rows.Skip(before.Rows.Count - tail), .. read]);
-        }
-
-        KeepWindow(handle.Table, window);
-        return window;
+        started();
+        var series = SeriesBlocks.Covering(connection, numbered.Table, start, (int)Math.Min(end - start, int.MaxValue), token);
+        return WriteWindow(connection, numbered.Key, numbered.Release, numbered.Blocks!, numbered.Total, series, start, end, token) with { Blocks = numbered.Blocks };
     }
+
+    private ResultHandle WriteWindow(DuckDBConnection connection, string key, string release, BlockReader blocks, long total, IReadOnlyList<BlockSeries> series, long start, long end, CancellationToken token)
+    {
+        var table = "";
+        if (series.Count > 0)
+        {
+            table = NewTable("win", key);
+            WriteSeriesRows(connection, release, blocks, series, table, token);
+        }
+
+        return new ResultHandle(key, release, table, total, blocks.Compiled.Columns, DisplaySql(blocks.Compiled, release)) { Window = (start, end) };
+    }
+
+
+    /// <summary>A result table's name: one of its own per run, so that an eviction of an earlier run never drops this one.</summary>
+    private string NewTable(string kind, string key) => $"{kind}_{key}_{Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// The result rows of some series in the API's order: the query's own SQL over their instance-table rows; a series
     /// table that disagrees with the instance table is an error, never a short or shifted page.
     /// </summary>
     private List<object?[]> ReadSeriesRows(DuckDBConnection connection, string release, BlockReader blocks, IReadOnlyList<BlockSeries> series, CancellationToken token)
+    {
+        var sql = SeriesRowsQuery(connection, release, blocks, series, token);
+        sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
+        using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
+        var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
+        CheckSeriesRows(release, series, read.Count);
+        return read;
+    }
+
+    /// <summary>
+    /// The result rows of some series as a table, each with its number in the whole listing (<c>__rn</c>, from the
+    /// first series' first row), checked like <see cref="ReadSeriesRows"/>.
+    /// </summary>
+    private void WriteSeriesRows(DuckDBConnection connection, string release, BlockReader blocks, IReadOnlyList<BlockSeries> series, string table, CancellationToken token)
+    {
+        var sql = SeriesRowsQuery(connection, release, blocks, series, token);
+        var first = series[0].Start.ToString(CultureInfo.InvariantCulture);
+        if (blocks.AllRows)
+        {
+            // /dicomMetadata's SQL is one SELECT over the rows (SqlBuilder), numbered in file order, which is its order.
+            const string select = "SELECT ";
+            if (!sql.StartsWith(select, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("The rows of /dicomMetadata are not one SELECT.");
+            }
+
+            sql = $"SELECT (row_number() OVER (ORDER BY dicom_pivot.file_row_number) - 1 + {first}) AS __rn, " + sql[select.Length..];
+        }
+        else
+        {
+            sql = $"SELECT (row_number() OVER (ORDER BY {OrderBy(blocks.Compiled)}) - 1 + {first}) AS __rn, * FROM ({sql}) AS q";
+        }
+
+        DuckDb.Execute(connection, $"CREATE TABLE {table} AS {sql}", token, null, [.. blocks.Compiled.Parameters]);
+        try
+        {
+            CheckSeriesRows(release, series, Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM {table}", token), CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            DuckDb.Execute(connection, $"DROP TABLE IF EXISTS {table}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static void CheckSeriesRows(string release, IReadOnlyList<BlockSeries> series, long read)
+    {
+        var expected = series.Sum(s => s.Count);
+        if (read != expected)
+        {
+            throw new InvalidDataException($"The series table of release {release} promises {expected} rows for a page's series; the instance table gave {read}.");
+        }
+    }
+
+    /// <summary>Reads some series' instance-table rows into the connection's <c>page_rows</c>; returns the query's own SQL over them, unordered.</summary>
+    private string SeriesRowsQuery(DuckDBConnection connection, string release, BlockReader blocks, IReadOnlyList<BlockSeries> series, CancellationToken token)
     {
         // The rows are read into a table of the connection first: the query then plans for the thousands of rows it
         // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
@@ -782,39 +983,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             DuckDb.Execute(connection, $"INSERT INTO page_rows {more}", token);
         }
 
-        var sql = Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
-        sql = blocks.AllRows ? sql + " ORDER BY dicom_pivot.file_row_number" : $"SELECT * FROM ({sql}) AS q ORDER BY {OrderBy(blocks.Compiled)}";
-        using var command = DuckDb.Command(connection, sql, [.. blocks.Compiled.Parameters]);
-        var read = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
-        var expected = series.Sum(s => s.Count);
-        if (read.Count != expected)
-        {
-            throw new InvalidDataException($"The series table of release {release} promises {expected} rows for a page's series; the instance table gave {read.Count}.");
-        }
-
-        return read;
-    }
-
-    /// <summary>Values read ahead per page read of a listing numbered by series (rows × columns).</summary>
-    private const int ReadAheadValues = 65_536;
-
-    /// <summary>Listings whose read-ahead rows are kept (one window each; the oldest go first).</summary>
-    private const int MaxWindows = 32;
-
-    private void KeepWindow(string table, BlockWindow window)
-    {
-        _windows[table] = window;
-        while (_windows.Count > MaxWindows)
-        {
-            var oldest = _windows.MinBy(w => w.Value.Stamp);
-            _windows.TryRemove(oldest.Key, out _);
-        }
-    }
-
-    /// <summary>Rows [Start, Start + Rows.Count) of a listing numbered by series: whole series, as the last read read them.</summary>
-    private sealed record BlockWindow(long Start, IReadOnlyList<object?[]> Rows)
-    {
-        public long Stamp { get; } = Stopwatch.GetTimestamp();
+        return Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
     }
 
     private Task<IReadOnlyList<object?[]>> ReadNumberedAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken) =>
@@ -855,12 +1024,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
     private void DropResult(string key, ResultHandle handle)
     {
-        if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal)) || Volatile.Read(ref _disposed) != 0)
+        if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal) || handle.Table.StartsWith("win_", StringComparison.Ordinal))
+            || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
 
-        _windows.TryRemove(handle.Table, out _);
         using var connection = Open();
         DuckDb.Execute(connection, $"DROP TABLE IF EXISTS {handle.Table}", CancellationToken.None);
     }

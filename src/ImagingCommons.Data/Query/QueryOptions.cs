@@ -65,6 +65,17 @@ public sealed partial class QueryOptions
     /// </summary>
     public long SeriesReadMinimumRows { get; set; } = 4_000_000;
 
+    /// <summary>
+    /// The rows of a window (<see cref="FirstPagesAlone"/>): a page past the first few of a listing not numbered yet, or
+    /// any page of one numbered by series, is read with the rows around it (rounded to whole pages, at least two),
+    /// which serve the next pages; the window after it is read ahead while a client reads it. About a row group
+    /// of the instance table (32,768 rows), which a read decompresses whatever part of it a page needs.
+    /// </summary>
+    public int WindowRows { get; set; } = 30_000;
+
+    /// <summary>Whether a listing paged past its first rows is numbered in the background (tests turn it off to read every page from windows).</summary>
+    internal bool NumberInBackground { get; init; } = true;
+
     /// <summary>DuckDB's memory limit while a series table is built (a database of its own; beyond it the build spills to disk).</summary>
     public string SeriesBuildMemoryLimit { get; set; } = "1GB";
 
@@ -89,6 +100,7 @@ public sealed partial class QueryOptions
         Check(MemoryLimitPattern().IsMatch(SeriesBuildMemoryLimit ?? ""), nameof(SeriesBuildMemoryLimit), $"'{SeriesBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
         Check(SeriesReadMinimumRows >= 0, nameof(SeriesReadMinimumRows), "must not be negative.");
+        Check(WindowRows >= 1, nameof(WindowRows), "must be at least 1.");
         Check(MaxResults >= 1, nameof(MaxResults), "must be at least 1.");
         Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive.");
         Check(ResumeWindow > TimeSpan.Zero, nameof(ResumeWindow), "must be positive.");

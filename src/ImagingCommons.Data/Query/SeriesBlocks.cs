@@ -120,34 +120,17 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     /// <summary>
     /// What a first page of <paramref name="count"/> rows needs, without numbering the rest: the listing's exact total
     /// and its first series in order, as many as cover <paramref name="wanted"/> rows (each series gives one row per
-    /// instance at least), or only <paramref name="count"/> when those lie in too many stretches of the file, from two
-    /// reads of the series table. Null when some series has an instance whose rows disagree (its rows are then not
+    /// instance at least), or only <paramref name="count"/> when the rest would cost more than one more stretch of the
+    /// file, from two reads of the series table. Null when some series has an instance whose rows disagree (its rows are then not
     /// its instances) or when even the first page's series lie in more than <see cref="MaxHeadStretches"/> stretches
     /// (one row group read each: the whole listing is then numbered instead).
     /// </summary>
     public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, int wanted, CancellationToken token, Action started)
     {
         var counted = AllRows ? "__rows" : "__instances";
-        long total;
-        using (var command = DuckDb.Command(connection,
-            $"SELECT CAST(coalesce(sum({counted}), 0) AS BIGINT), coalesce(bool_and(__uniform), true) FROM ({qualifying}) AS q", [.. parameters]))
+        if (Total(connection, qualifying, parameters, token, started) is not { } total)
         {
-            var (sum, uniform) = DuckDb.Run(
-                command,
-                c =>
-                {
-                    using var reader = c.ExecuteReader();
-                    reader.Read();
-                    return (reader.GetInt64(0), reader.GetBoolean(1));
-                },
-                token,
-                started);
-            if (!AllRows && !uniform)
-            {
-                return null;
-            }
-
-            total = sum;
+            return null;
         }
 
         var series = new List<BlockSeries>();
@@ -172,12 +155,71 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
                 token);
         }
 
-        if (Stretches(series).Count > MaxHeadStretches)
+        // The rows after the page are read with it only when they cost at most one more stretch of the file (in the
+        // file's order, the next series lie beside the first); scattered series cost a row group each.
+        var own = series.TakeWhile(s => s.Start < count).ToList();
+        var stretches = Stretches(own).Count;
+        if (Stretches(series).Count > stretches + 1)
         {
-            series = series.TakeWhile(s => s.Start < count).ToList();
+            series = own;
         }
 
+        return stretches > MaxHeadStretches ? null : (total, series);
+    }
+
+    /// <summary>
+    /// The listing's exact total and the series that hold its rows [<paramref name="start"/>, <paramref name="end"/>)
+    /// without numbering the rest (a running sum over the qualifying series in API order), as for a first page. Null
+    /// as for <see cref="Head"/>, or when those series lie in more than <see cref="MaxHeadStretches"/> stretches.
+    /// </summary>
+    public (long Total, List<BlockSeries> Series)? Window(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, long start, long end, CancellationToken token, Action started)
+    {
+        if (Total(connection, qualifying, parameters, token, started) is not { } total)
+        {
+            return null;
+        }
+
+        var counted = AllRows ? "__rows" : "__instances";
+        using var command = DuckDb.Command(connection,
+            "SELECT __start, __count, __first_row, __rows FROM ("
+            + $"SELECT CAST(sum(__c) OVER (ORDER BY {OrderKeys()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - __c AS BIGINT) AS __start, "
+            + $"CAST(__c AS BIGINT) AS __count, CAST(__first_row AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
+            + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
+            [.. parameters]);
+        var series = DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                var found = new List<BlockSeries>();
+                while (reader.Read())
+                {
+                    found.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+                }
+
+                return found;
+            },
+            token);
         return Stretches(series).Count > MaxHeadStretches ? null : (total, series);
+    }
+
+    /// <summary>The listing's exact total (its qualifying series' instances, or rows); null when some series has an instance whose rows disagree.</summary>
+    private long? Total(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, CancellationToken token, Action started)
+    {
+        var counted = AllRows ? "__rows" : "__instances";
+        using var command = DuckDb.Command(connection,
+            $"SELECT CAST(coalesce(sum({counted}), 0) AS BIGINT), coalesce(bool_and(__uniform), true) FROM ({qualifying}) AS q", [.. parameters]);
+        var (sum, uniform) = DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                reader.Read();
+                return (reader.GetInt64(0), reader.GetBoolean(1));
+            },
+            token,
+            started);
+        return AllRows || uniform ? sum : null;
     }
 
     /// <summary>Stretches of the file a first page may read (each costs a row group or more to decompress).</summary>

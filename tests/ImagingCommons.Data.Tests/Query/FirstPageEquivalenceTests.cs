@@ -103,10 +103,13 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var reference = Rows(expected.Rows);
         Assert.True(reference.Count > 1, "a query whose result has one row tests no paging");
 
-        foreach (var pageSize in new[] { 1, 7, 100, 1000 })
+        // Small windows, so that a page past the first few lies in one of many; with the background numbering (pages
+        // then come from windows, the numbering, or windows read from the numbering, as the numbering progresses) and
+        // without it (every page past the first few from windows read from the series table alone).
+        foreach (var (pageSize, numbering) in new[] { (1, true), (7, true), (100, true), (1000, true), (7, false), (100, false) })
         {
             // A fresh engine per page size: once numbered, a result serves its first page from the numbering.
-            using var engine = new QueryEngine(release.Data, EveryListingBySeries);
+            using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = numbering });
             await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
             var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
             Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
@@ -124,15 +127,23 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
                 later = later.With(page.Handle);
             }
 
+            if (!numbering)
+            {
+                // Past the first ten pages, pages come from windows (a listing not laid out for them is numbered whole).
+                Assert.True(path is ServedBy.Numbered or ServedBy.FirstSeriesThenNumbered || reference.Count <= 10 * pageSize || later.Ahead > 0, $"no window read: {later}");
+                Assert.True(path is not ServedBy.Numbered || later.Ahead == 0, $"a window read for a listing numbered whole: {later}");
+                continue;
+            }
+
             Assert.Equal(path, (first.Handle.Head, first.Handle.HeadFromSeriesRows, later) switch
             {
                 ({ }, false, { Blocks: 0 }) => ServedBy.Head,
                 ({ }, true, { Blocks: > 0, Numbered: 0 }) or (null, _, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
                 ({ }, true, { Blocks: 0, Numbered: > 0 }) => ServedBy.FirstSeriesThenNumbered,
 
-                // Every later page from the rows read with the first (a small listing, or its numbering still running).
+                // Every later page from the rows read with the first or from windows (the numbering still running).
                 ({ }, true, { Blocks: 0, Numbered: 0 }) when path is ServedBy.Blocks or ServedBy.FirstSeriesThenNumbered => path,
-                (null, _, { Blocks: 0 }) => ServedBy.Numbered,
+                (null, _, { Blocks: 0, Ahead: 0 }) => ServedBy.Numbered,
                 _ => throw new InvalidOperationException($"mixed paths: head {first.Handle.Head is not null} from rows {first.Handle.HeadFromSeriesRows}, {later}"),
             });
         }
@@ -159,7 +170,8 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var first = await engine.ReadAsync("24.0", spec, 0, 10);
         var past = await engine.ReadAsync("24.0", spec, first.Handle!.Total, 10);
-        Assert.NotNull(past.Handle!.Blocks);
+        Assert.Equal(first.Handle.Total, past.Handle!.Total);
+        Assert.NotNull(past.Handle.Window);
         Assert.Empty(past.Rows);
     }
 
@@ -179,7 +191,12 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         Assert.Equal(expected.Handle.Total, page.Handle.Total);
         Assert.Equal(Rows(expected.Rows).Take(100), Rows(page.Rows));
 
-        // The rest is numbered whole in the background; once it is, every page comes from it.
+        // A page past the first ten comes from a window of rows around it, and from then on the listing is numbered
+        // whole in the background; once it is, every page comes from it.
+        Assert.True(expected.Handle.Total > 1100);
+        var windowed = await engine.ReadAsync("24.0", spec, 1000, 100);
+        Assert.NotNull(windowed.Handle!.Window);
+        Assert.Equal(Rows(expected.Rows).Skip(1000).Take(100), Rows(windowed.Rows));
         var key = QueryEngine.ResultKey("24.0", spec);
         for (var waited = 0; !Numbered(engine, key); waited += 50)
         {
@@ -190,6 +207,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var second = await engine.ReadAsync("24.0", spec, 100, 100);
         Assert.Null(second.Handle!.Blocks);
         Assert.Null(second.Handle.Head);
+        Assert.Null(second.Handle.Window);
         Assert.Equal(Rows(expected.Rows).Skip(100).Take(100), Rows(second.Rows));
     }
 
@@ -217,13 +235,17 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
 
     private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
 
-    /// <summary>How the later pages were served: from the first page's rows (read with it), by series, or numbered.</summary>
-    private readonly record struct Handles(int FromFirst, int Blocks, int Numbered)
+    /// <summary>
+    /// How the later pages were served: from the first page's rows (read with it), from windows read before the
+    /// numbering, by series (windows read from a numbering by series), or numbered whole.
+    /// </summary>
+    private readonly record struct Handles(int FromFirst, int Ahead, int Blocks, int Numbered)
     {
         public Handles With(ResultHandle handle) => handle switch
         {
             { Head: not null } => this with { FromFirst = FromFirst + 1 },
             { Blocks: not null } => this with { Blocks = Blocks + 1 },
+            { Window: not null } => this with { Ahead = Ahead + 1 },
             _ => this with { Numbered = Numbered + 1 },
         };
     }
