@@ -34,8 +34,8 @@ def v1q(coll):
                   lambda tok: requests.get(u + "/v1/cohorts/query/nextPage", params={"next_page": tok}), pages // 2)
 
 def v1m(coll):
-    body = {"cohort_def": cohort(coll), "fields": ["GCS_URL"]}
-    return stream(lambda: requests.post(u + "/v1/cohorts/manifest/preview?page_size=1000", json=body),
+    # v1 manifests take the cohort definition itself and their columns as query parameters (spec §6.6.1).
+    return stream(lambda: requests.post(u + "/v1/cohorts/manifest/preview?GCS_URL=True&page_size=1000", json=cohort(coll)),
                   lambda tok: requests.get(u + "/v1/cohorts/manifest/nextPage", params={"next_page": tok}), pages // 2)
 
 def dicom():

@@ -225,9 +225,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                     .ConfigureAwait(false);
                 if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
                 {
-                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground)
+                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground && AnsweredBySeriesTable(release, spec))
                     {
-                        // The client pages on: number the listing in the background for later visits and deep pages.
+                        // The client pages on through a listing of the series table: numbered in the background (in
+                        // milliseconds to a second), its later visits and deep pages are range reads. An instance
+                        // listing is not: windows serve it, and its numbering (seconds to minutes) would hold a slot
+                        // of the gate that the next first pages wait for.
                         Prefetch(_results, _background, key, token => MaterializeAsync(key, release, spec, token));
                     }
 
@@ -424,6 +427,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return source is not null
             && (SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal) || FirstPageBlocks(release, spec) is not null);
     }
+
+    /// <summary>Whether the series table answers a listing (its SQL reads it).</summary>
+    private bool AnsweredBySeriesTable(string release, QuerySpec spec) =>
+        SqlBuilder.Compile(spec, SeriesFor(release).Columns).Sql.Contains("{series}", StringComparison.Ordinal);
 
     /// <summary>Whether an instance listing with a first page from its first series has them scattered over the file (an order by a URL).</summary>
     private bool Scattered(string release, QuerySpec spec) =>

@@ -179,24 +179,47 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     private static QueryOptions EveryListingBySeries => new() { SeriesReadMinimumRows = 0 };
 
     [Fact]
-    public async Task A_small_listing_in_the_files_order_has_its_first_page_alone_and_is_numbered_whole_by_default()
+    public async Task An_instance_listing_pages_on_through_windows_and_is_not_numbered()
     {
         var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
         var expected = await release.Reference.ReadAsync("24.0", spec);
         using var engine = new QueryEngine(release.Data);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var page = await engine.ReadAsync("24.0", spec, 0, 100);
-        Assert.True(expected.Handle!.Total < new QueryOptions().SeriesReadMinimumRows);
         Assert.True(page.Handle!.HeadFromSeriesRows);
-        Assert.Equal(expected.Handle.Total, page.Handle.Total);
+        Assert.Equal(expected.Handle!.Total, page.Handle.Total);
         Assert.Equal(Rows(expected.Rows).Take(100), Rows(page.Rows));
 
-        // A page past the first ten comes from a window of rows around it, and from then on the listing is numbered
-        // whole in the background; once it is, every page comes from it.
+        // Past the first ten pages, pages come from windows of rows around them; nothing numbers the whole listing.
         Assert.True(expected.Handle.Total > 1100);
-        var windowed = await engine.ReadAsync("24.0", spec, 1000, 100);
+        foreach (var offset in new long[] { 1000, 1100, expected.Handle.Total - 50 })
+        {
+            var windowed = await engine.ReadAsync("24.0", spec, offset, 100);
+            Assert.NotNull(windowed.Handle!.Window);
+            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(100), Rows(windowed.Rows));
+        }
+
+        Assert.False(Numbered(engine, QueryEngine.ResultKey("24.0", spec)));
+    }
+
+    [Fact]
+    public async Task A_series_table_listing_paged_past_its_first_rows_is_numbered_in_the_background()
+    {
+        var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        using var engine = new QueryEngine(release.Data);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var page = await engine.ReadAsync("24.0", spec, 0, 10);
+        Assert.NotNull(page.Handle!.Head);
+        Assert.False(page.Handle.HeadFromSeriesRows);
+        Assert.Equal(expected.Handle!.Total, page.Handle.Total);
+
+        // A page past the first ten comes from a window, and from then on the listing is numbered in the background;
+        // once it is, every page comes from it.
+        Assert.True(expected.Handle.Total > 110);
+        var windowed = await engine.ReadAsync("24.0", spec, 100, 10);
         Assert.NotNull(windowed.Handle!.Window);
-        Assert.Equal(Rows(expected.Rows).Skip(1000).Take(100), Rows(windowed.Rows));
+        Assert.Equal(Rows(expected.Rows).Skip(100).Take(10), Rows(windowed.Rows));
         var key = QueryEngine.ResultKey("24.0", spec);
         for (var waited = 0; !Numbered(engine, key); waited += 50)
         {
@@ -204,11 +227,10 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
-        var second = await engine.ReadAsync("24.0", spec, 100, 100);
-        Assert.Null(second.Handle!.Blocks);
-        Assert.Null(second.Handle.Head);
+        var second = await engine.ReadAsync("24.0", spec, 20, 10);
+        Assert.Null(second.Handle!.Head);
         Assert.Null(second.Handle.Window);
-        Assert.Equal(Rows(expected.Rows).Skip(100).Take(100), Rows(second.Rows));
+        Assert.Equal(Rows(expected.Rows).Skip(20).Take(10), Rows(second.Rows));
     }
 
     private static bool Numbered(QueryEngine engine, string key)
