@@ -186,20 +186,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             + $"CAST(__c AS BIGINT) AS __count, CAST(__first_row AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
             + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
             [.. parameters]);
-        var series = DuckDb.Run(
-            command,
-            c =>
-            {
-                using var reader = c.ExecuteReader();
-                var found = new List<BlockSeries>();
-                while (reader.Read())
-                {
-                    found.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
-                }
-
-                return found;
-            },
-            token);
+        var series = ReadSeries(command, token);
         return Stretches(series).Count > MaxHeadStretches ? null : (total, series);
     }
 
@@ -234,7 +221,12 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         using var command = DuckDb.Command(connection,
             $"SELECT __start, __count, __first_row, __rows FROM {table} WHERE __start < $2 AND __start + __count > $1 ORDER BY __start",
             offset, offset + count);
-        return DuckDb.Run(
+        return ReadSeries(command, token);
+    }
+
+    /// <summary>Runs a command whose rows are (start, count, first row, rows) of series.</summary>
+    private static List<BlockSeries> ReadSeries(DuckDBCommand command, CancellationToken token) =>
+        DuckDb.Run(
             command,
             c =>
             {
@@ -248,7 +240,6 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
                 return series;
             },
             token);
-    }
 
     /// <summary>Reads that share a statement (each is a scan of its own, with its buffers).</summary>
     private const int ReadsPerStatement = 4;
