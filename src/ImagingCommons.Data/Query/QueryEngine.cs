@@ -425,9 +425,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return false;
         }
 
-        var (columns, source) = SeriesFor(release);
-        return source is not null
-            && (SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal) || FirstPageBlocks(release, spec) is not null);
+        return SeriesFor(release).Source is not null && (AnsweredBySeriesTable(release, spec) || FirstPageBlocks(release, spec) is not null);
     }
 
     /// <summary>Whether the series table answers a listing (its SQL reads it).</summary>
