@@ -175,13 +175,14 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var started = Stopwatch.GetTimestamp();
         var (release, spec) = (request.Release, request.Spec);
         var key = ResultKey(release, spec);
-        if (HeadFirst(release, spec))
+        var shape = ShapeOf(release, spec);
+        if (shape.HeadFirst)
         {
             // The whole result may already be numbered (an earlier listing): read it like any page.
             using var held = _results.TryAcquireFinished(key);
             if (held is not null)
             {
-                return await ServeAsync(held, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                return await ServeAsync(held, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
 
             var windowed = offset + count > HeadRows(count);
@@ -194,24 +195,24 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                     .ConfigureAwait(false);
                 if (head.Status != StoreStatus.Ready)
                 {
-                    return await ServeAsync(head, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                    return await ServeAsync(head, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (head.Value!.Head is { } rows)
                 {
-                    if (head.Value.Total > rows.Count && offset == 0 && !AnsweredBySeriesTable(release, spec))
+                    if (head.Value.Total > rows.Count && offset == 0 && !shape.BySeriesTable)
                     {
                         // A client paging on meets the next rows read by then. (A series-table listing's window is a
                         // top-N costing about what its first page did: read when asked, it does not slow the next
                         // listing's first page, as it did in run8 of docs/benchmarks.md.)
-                        ReadAhead(key, release, spec, WindowOf(Math.Min(rows.Count, HeadRows(count)), count, Scattered(release, spec)));
+                        ReadAhead(key, release, spec, WindowOf(Math.Min(rows.Count, HeadRows(count)), count, shape.Scattered));
                     }
 
                     // The head may hold fewer rows than it would (the first page's alone, when more lie in too many
                     // stretches of the file): a page past them comes from its window.
                     if (offset + count <= rows.Count || rows.Count >= head.Value.Total)
                     {
-                        return await ServeAsync(head, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                        return await ServeAsync(head, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
                     }
 
                     windowed = true;
@@ -221,13 +222,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             if (windowed)
             {
                 // A later page while the listing is not numbered: the window of rows around it, read on its own.
-                var (start, end) = WindowOf(offset, count, Scattered(release, spec));
+                var (start, end) = WindowOf(offset, count, shape.Scattered);
                 using var window = await _windows.AcquireAsync(WindowKey(key, start, end), request.Caller,
                     token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), request.Deadline, cancellationToken)
                     .ConfigureAwait(false);
                 if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
                 {
-                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground && AnsweredBySeriesTable(release, spec))
+                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground && shape.BySeriesTable)
                     {
                         // The client pages on through a listing of the series table: numbered in the background (in
                         // milliseconds to a second), its later visits and deep pages are range reads. An instance
@@ -236,7 +237,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         Prefetch(_results, _background, key, token => MaterializeAsync(key, release, spec, token));
                     }
 
-                    return await ServeAsync(window, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                    return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -245,10 +246,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
-        return await ServeAsync(lease, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+        return await ServeAsync(lease, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QueryRequest request, string key, long offset, int count, long started, CancellationToken cancellationToken)
+    private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QueryRequest request, string key, ListingShape shape, long offset, int count, long started, CancellationToken cancellationToken)
     {
         var (release, spec) = (request.Release, request.Spec);
         switch (lease.Status)
@@ -266,7 +267,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         {
             // Numbered by series: the page's rows come from the window of rows around it (the lease keeps the
             // numbering while the window is read from it).
-            return await ServeFromSeriesAsync(handle, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+            return await ServeFromSeriesAsync(handle, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
         }
 
         if (handle.Window is { } held && offset < handle.Total && offset + count > held.End)
@@ -278,7 +279,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (handle.Window is { } window && window.End < handle.Total)
         {
             // A client reading a window reads the next one soon: it is read while the client pages through this one.
-            ReadAhead(key, release, spec, WindowOf(window.End, count, Scattered(release, spec)));
+            ReadAhead(key, release, spec, WindowOf(window.End, count, shape.Scattered));
         }
 
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
@@ -286,7 +287,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>A page of a listing numbered by series (<paramref name="numbered"/>), from the window of rows around it.</summary>
-    private async Task<QueryPage> ServeFromSeriesAsync(ResultHandle numbered, QueryRequest request, string key, long offset, int count, long started, CancellationToken cancellationToken)
+    private async Task<QueryPage> ServeFromSeriesAsync(ResultHandle numbered, QueryRequest request, string key, ListingShape shape, long offset, int count, long started, CancellationToken cancellationToken)
     {
         var (release, spec) = (request.Release, request.Spec);
         var (start, end) = WindowOf(offset, count, scattered: false);
@@ -297,7 +298,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         {
             if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
             {
-                return await ServeAsync(window, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+                return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -306,7 +307,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         using var counted = await _windows.AcquireAsync(windowKey + "/numbered", request.Caller,
             token => RunAsync(spec, key, release, (t, s) => WindowFromNumbering(numbered, start, end, t, s), token), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
-        return await ServeAsync(counted, request, key, offset, count, started, cancellationToken).ConfigureAwait(false);
+        return await ServeAsync(counted, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The store entry of a listing's first rows read for pages of <paramref name="count"/>.</summary>
@@ -414,27 +415,27 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         Prefetch(_windows, _readAhead, WindowKey(key, window.Start, window.End),
             token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, t, s), token));
 
-    /// <summary>
-    /// Whether a first page is computed on its own: a listing the series table answers (a top-N of at most a million
-    /// rows), or an instance listing whose first rows are the rows of its first series (<see cref="ComputeBlockHead"/>).
-    /// </summary>
-    private bool HeadFirst(string release, QuerySpec spec)
+    /// <summary>How a listing's pages are served, worked out once per request (each part compiles the query).</summary>
+    /// <param name="HeadFirst">Its first page is computed on its own: a listing the series table answers (a top-N of at
+    /// most a million rows), or an instance listing whose first rows are the rows of its first series
+    /// (<see cref="ComputeBlockHead"/>).</param>
+    /// <param name="BySeriesTable">The series table answers it (its SQL reads it).</param>
+    /// <param name="Scattered">An instance listing with a first page from its first series that has them scattered over
+    /// the file (an order by a URL).</param>
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered);
+
+    private ListingShape ShapeOf(string release, QuerySpec spec)
     {
-        if (!_options.FirstPagesAlone)
+        var (columns, source) = SeriesFor(release);
+        if (!_options.FirstPagesAlone || source is null)
         {
-            return false;
+            return default;
         }
 
-        return SeriesFor(release).Source is not null && (AnsweredBySeriesTable(release, spec) || FirstPageBlocks(release, spec) is not null);
+        var bySeriesTable = SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
+        var fromFirstSeries = FirstPageBlocks(release, spec) is not null;
+        return new ListingShape(bySeriesTable || fromFirstSeries, bySeriesTable, fromFirstSeries && SeriesBlocks.For(spec, columns) is null);
     }
-
-    /// <summary>Whether the series table answers a listing (its SQL reads it).</summary>
-    private bool AnsweredBySeriesTable(string release, QuerySpec spec) =>
-        SqlBuilder.Compile(spec, SeriesFor(release).Columns).Sql.Contains("{series}", StringComparison.Ordinal);
-
-    /// <summary>Whether an instance listing with a first page from its first series has them scattered over the file (an order by a URL).</summary>
-    private bool Scattered(string release, QuerySpec spec) =>
-        FirstPageBlocks(release, spec) is not null && SeriesBlocks.For(spec, SeriesFor(release).Columns) is null;
 
     /// <summary>The plan for an instance listing's first page read from its first series' rows; null when it has none.</summary>
     private SeriesBlocks? FirstPageBlocks(string release, QuerySpec spec)
