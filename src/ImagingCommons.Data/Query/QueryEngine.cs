@@ -159,6 +159,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
     internal ResultStore<ResultHandle> Results => _results;
 
+    internal ResultStore<ResultHandle> Windows => _windows;
+
     public bool HoldsRelease(string release) => ReleaseVersion.TryParse(release, out _) && _data.IsHeld(release);
 
     public static string ResultKey(string release, QuerySpec spec)
@@ -221,14 +223,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
             if (windowed)
             {
-                // A later page while the listing is not numbered: the window of rows around it, read on its own.
-                var (start, end) = WindowOf(offset, count, shape.Scattered);
-                using var window = await _windows.AcquireAsync(WindowKey(key, start, end), request.Caller,
-                    token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), request.Deadline, cancellationToken)
+                // A later page while the listing is not numbered: from the windows of rows around it, read on their own.
+                var page = await ServeFromWindowsAsync(request, key, shape, offset, count, started, "",
+                    (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), cancellationToken)
                     .ConfigureAwait(false);
-                if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
+                if (page is not null)
                 {
-                    if (window.Status == StoreStatus.Ready && _options.NumberInBackground && shape.BySeriesTable)
+                    if (page.Status == QueryStatus.Ready && _options.NumberInBackground && shape.BySeriesTable)
                     {
                         // The client pages on through a listing of the series table: numbered in the background (in
                         // milliseconds to a second), its later visits and deep pages are range reads. An instance
@@ -237,7 +238,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         Prefetch(_results, _background, key, token => MaterializeAsync(key, release, spec, token));
                     }
 
-                    return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
+                    return page;
                 }
             }
 
@@ -270,7 +271,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return await ServeFromSeriesAsync(handle, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
         }
 
-        if (handle.Window is { } held && offset < handle.Total && offset + count > held.End)
+        if (handle.Window is { } held && offset < handle.Total && offset + count > held.End && held.End < handle.Total)
         {
             throw new InvalidOperationException($"A window of rows [{held.Start}, {held.End}) has no rows [{offset}, {offset + count}).");
         }
@@ -286,28 +287,67 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return new QueryPage(QueryStatus.Ready, handle, rows, lease.CacheHit);
     }
 
-    /// <summary>A page of a listing numbered by series (<paramref name="numbered"/>), from the window of rows around it.</summary>
+    /// <summary>A page of a listing numbered by series (<paramref name="numbered"/>), from the windows of rows around it.</summary>
     private async Task<QueryPage> ServeFromSeriesAsync(ResultHandle numbered, QueryRequest request, string key, ListingShape shape, long offset, int count, long started, CancellationToken cancellationToken)
     {
         var (release, spec) = (request.Release, request.Spec);
-        var (start, end) = WindowOf(offset, count, scattered: false);
-        var windowKey = WindowKey(key, start, end);
-        using (var window = await _windows.AcquireAsync(windowKey, request.Caller,
-            token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), request.Deadline, cancellationToken)
-            .ConfigureAwait(false))
-        {
-            if (window.Status != StoreStatus.Ready || window.Value!.Window is not null)
-            {
-                return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var page = await ServeFromWindowsAsync(request, key, shape with { Scattered = false }, offset, count, started, "",
+            (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), cancellationToken)
+            .ConfigureAwait(false);
 
         // An earlier read ahead, before the numbering, found no window for these rows (too many stretches of the file
         // for rows found from the series table alone); the numbering locates them.
-        using var counted = await _windows.AcquireAsync(windowKey + "/numbered", request.Caller,
-            token => RunAsync(spec, key, release, (t, s) => WindowFromNumbering(numbered, start, end, t, s), token), request.Deadline, cancellationToken)
+        return page ?? await ServeFromWindowsAsync(request, key, shape with { Scattered = false }, offset, count, started, "/numbered",
+            (start, end) => token => RunAsync(spec, key, release, (t, s) => WindowFromNumbering(numbered, start, end, t, s), token), cancellationToken)
+            .ConfigureAwait(false)
+            ?? throw new InvalidOperationException("A listing numbered by series has no window of its rows.");
+    }
+
+    /// <summary>
+    /// A page from the windows that hold it (<see cref="WindowOf"/>): its own, and the next one when the page runs past
+    /// its end (a page of another size than the pages before it). Null when a window has no rows alone (the listing is
+    /// then numbered whole); a window still being read answers as any job does (pending, or refused).
+    /// </summary>
+    /// <param name="job">The job that computes a window [start, end) of the listing.</param>
+    private async Task<QueryPage?> ServeFromWindowsAsync(QueryRequest request, string key, ListingShape shape, long offset, int count, long started, string suffix,
+        Func<long, long, Func<CancellationToken, Task<ResultHandle>>> job, CancellationToken cancellationToken)
+    {
+        var (start, end) = WindowOf(offset, count, shape.Scattered);
+        using var window = await _windows.AcquireAsync(WindowKey(key, start, end) + suffix, request.Caller, job(start, end), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
-        return await ServeAsync(counted, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
+        if (window.Status == StoreStatus.Ready && window.Value!.Window is null)
+        {
+            return null;
+        }
+
+        if (window.Status != StoreStatus.Ready || offset + count <= end || end >= window.Value!.Total)
+        {
+            return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (nextStart, nextEnd) = WindowOf(end, count, shape.Scattered);
+        using var next = await _windows.AcquireAsync(WindowKey(key, nextStart, nextEnd) + suffix, request.Caller, job(nextStart, nextEnd), request.Deadline, cancellationToken)
+            .ConfigureAwait(false);
+        if (next.Status == StoreStatus.Ready && next.Value!.Window is null)
+        {
+            return null;
+        }
+
+        if (next.Status != StoreStatus.Ready)
+        {
+            return await ServeAsync(next, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = new List<object?[]>(count);
+        rows.AddRange(await ReadRowsAsync(window.Value, offset, (int)(end - offset), cancellationToken).ConfigureAwait(false));
+        rows.AddRange(await ReadRowsAsync(next.Value!, end, (int)(offset + count - end), cancellationToken).ConfigureAwait(false));
+        if (nextEnd < next.Value!.Total)
+        {
+            ReadAhead(key, request.Release, request.Spec, WindowOf(nextEnd, count, shape.Scattered));
+        }
+
+        Log.QueryServed(_logger, request.Spec.Kind, request.Release, window.Value.Total, rows.Count, offset, window.CacheHit && next.CacheHit, Milliseconds(started));
+        return new QueryPage(QueryStatus.Ready, window.Value, rows, window.CacheHit && next.CacheHit);
     }
 
     /// <summary>The store entry of a listing's first rows read for pages of <paramref name="count"/>.</summary>
@@ -329,16 +369,31 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private static readonly TimeSpan WindowIdleTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// The window of a page at <paramref name="offset"/>: windows of whole pages follow one another from the listing's
-    /// first row, so every page of a listing read in order lies in one (a page of another size may end past it).
+    /// The window that holds the row at <paramref name="offset"/> for pages of <paramref name="count"/>: windows of
+    /// <see cref="QueryOptions.WindowRows"/> rows (doubled until a page fits) follow one another from the listing's first
+    /// row, whatever the page size, so a page lies in one window or runs on into the next (a client that asks its first
+    /// page of 1,000 rows and the next of 10,000 meets the same windows), and a listing read page after page meets each
+    /// window once.
     /// </summary>
     /// <param name="scattered">The listing's series lie scattered over the file (it is ordered by a URL): each of a
     /// window's series costs a row group, so its windows are two pages.</param>
     private (long Start, long End) WindowOf(long offset, int count, bool scattered)
     {
-        var size = (long)count * (scattered ? 2 : Math.Max(2, _options.WindowRows / Math.Max(count, 1)));
+        var size = scattered ? 2L * Math.Max(count, 1) : WindowSize(count);
         var start = offset / size * size;
-        return (start, Math.Max(start + size, offset + count));
+        return (start, start + size);
+    }
+
+    /// <summary>The rows of a window for pages of <paramref name="count"/> (a multiple of a window of smaller pages, so theirs nest in it).</summary>
+    private long WindowSize(int count)
+    {
+        var size = (long)_options.WindowRows;
+        while (size < count)
+        {
+            size *= 2;
+        }
+
+        return size;
     }
 
     /// <summary>Starts a store entry's job in the background (nobody waits; it is kept for the resume window like a 202's job).</summary>

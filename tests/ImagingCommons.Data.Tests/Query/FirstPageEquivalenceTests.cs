@@ -203,6 +203,32 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     }
 
     [Fact]
+    public async Task A_listing_paged_at_another_page_size_than_its_first_page_reads_each_window_once()
+    {
+        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        Assert.True(expected.Handle!.Total > 650);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false });
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var first = await engine.ReadAsync("24.0", spec, 0, 10);
+        Assert.Equal(Rows(expected.Rows).Take(10), Rows(first.Rows));
+
+        // A client that asks for larger pages after its first (as the bench's 10,000 rows after 1,000): pages of 30
+        // rows from row 310 (past the 300 a first page of 30 would keep) cut the windows of 50 rows, and are read from
+        // the two they span.
+        for (var offset = 310L; offset < 610; offset += 30)
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, 30);
+            Assert.NotNull(page.Handle!.Window);
+            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(30), Rows(page.Rows));
+        }
+
+        // Windows [300, 350) to [600, 650), the one after them read ahead, and the one the first page read ahead
+        // ([100, 150)): each read once, none of its own for a page that runs past a window's end.
+        Assert.InRange(engine.Windows.Count, 7, 9);
+    }
+
+    [Fact]
     public async Task A_series_table_listing_paged_past_its_first_rows_is_numbered_in_the_background()
     {
         var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
