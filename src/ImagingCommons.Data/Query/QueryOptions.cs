@@ -68,8 +68,9 @@ public sealed partial class QueryOptions
     /// <summary>
     /// The rows of a window (<see cref="FirstPagesAlone"/>): a page past the first few of a listing not numbered yet, or
     /// any page of one numbered by series, is read with the rows around it (doubled until a page fits; windows follow
-    /// one another from row 0 whatever the page size), which serve the next pages; the window after it is read ahead while a client reads it. About a row group
-    /// of the instance table (32,768 rows), which a read decompresses whatever part of it a page needs.
+    /// one another from row 0 whatever the page size), which serve the next pages; the window after it is read ahead
+    /// while a client reads it. About a row group of the instance table (32,768 rows), which a read decompresses
+    /// whatever part of it a page needs.
     /// </summary>
     public int WindowRows { get; set; } = 30_000;
 
