@@ -159,13 +159,14 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         // order, the next series lie beside the first; scattered ones, ordered by a URL, may lie anywhere in it, but
         // those of one collection lie in its row groups, which the page's own series already mostly touch).
         var own = series.TakeWhile(s => s.Start < count).ToList();
-        var cost = ReadCost(own);
-        if (ReadCost(series) > Math.Max(cost + 2, 2 * cost))
+        var ownStretches = Stretches(own);
+        var cost = ReadCost(ownStretches);
+        if (ReadCost(Stretches(series)) > Math.Max(cost + 2, 2 * cost))
         {
             series = own;
         }
 
-        return Stretches(own).Count > MaxHeadStretches ? null : (total, series);
+        return ownStretches.Count > MaxHeadStretches ? null : (total, series);
     }
 
     /// <summary>
@@ -280,11 +281,11 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     private const int MaxPicksByPredicate = 4;
 
     /// <summary>
-    /// What reading some series costs, in row groups decompressed, each read counting one more (a read of its own
-    /// costs about what a row group does: measured at full size, a row group's 6 columns take 35 ms, a read 15 ms more).
+    /// What reading some series' stretches costs, in row groups decompressed, each read counting one more (a read of its
+    /// own costs about what a row group does: measured at full size, a row group's 6 columns take 35 ms, a read 15 ms more).
     /// </summary>
-    private static long ReadCost(IEnumerable<BlockSeries> series) =>
-        Stretches(series).Sum(runs => runs[^1].Last / Releases.ReleaseLayout.RowGroupSize - runs[0].First / Releases.ReleaseLayout.RowGroupSize + 2);
+    private static long ReadCost(List<List<(long First, long Last)>> stretches) =>
+        stretches.Sum(runs => runs[^1].Last / Releases.ReleaseLayout.RowGroupSize - runs[0].First / Releases.ReleaseLayout.RowGroupSize + 2);
 
     /// <summary>
     /// The series' runs of rows in file order, grouped into stretches: runs in the same row group or the next share
