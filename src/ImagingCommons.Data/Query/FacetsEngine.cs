@@ -27,7 +27,7 @@ public sealed record SeriesTableFile(string Path, SeriesColumns Columns);
 /// release), or any count before the index is built, is made by SQL over the instance table instead: the same
 /// numbers, only slower. The counts of one request run in parallel.
 /// </summary>
-public sealed class FacetEngine : IDisposable
+public sealed class FacetEngine : ICohortTotals, IDisposable
 {
     private readonly DataDirectory _data;
     private readonly FacetEngineOptions _options;
@@ -65,13 +65,17 @@ public sealed class FacetEngine : IDisposable
         DuckDb.Harden(_keepAlive, [data.Path, folder], [("memory_limit", SqlText.Literal(_options.MemoryLimit)), ("temp_directory", SqlText.Literal(_storePath + ".tmp"))]);
     }
 
-    /// <summary>Loads a release's tables now rather than on its first request; the task ends when its series table is in.</summary>
-    public async Task WarmUpAsync(string release)
+    /// <summary>
+    /// Loads a release's tables now rather than on its first request, and codes the <paramref name="attributes"/>
+    /// (v2 filter names) that the first requests will name; the task ends when they are in.
+    /// </summary>
+    public async Task WarmUpAsync(string release, IEnumerable<string>? attributes = null)
     {
         await Tcga(release).ConfigureAwait(false);
-        if (_options.UseSeriesTables)
+        if (_options.UseSeriesTables && await Index(release).ConfigureAwait(false) is { } index)
         {
-            await Index(release).ConfigureAwait(false);
+            var names = (attributes ?? []).ToHashSet(StringComparer.Ordinal);
+            await index.PrepareAsync(ApiCatalog.V2Filters.Where(a => names.Contains(a.Name))).ConfigureAwait(false);
         }
     }
 
@@ -119,6 +123,26 @@ public sealed class FacetEngine : IDisposable
 
         await Task.WhenAll(facets.Cast<Task>().Append(totals)).ConfigureAwait(false);
         return new FacetResult(release, await totals.ConfigureAwait(false), [.. facets.Select(f => f.Result)]);
+    }
+
+    /// <summary>
+    /// The totals from the release's index alone: null while it is not built (this never starts a build, so a count
+    /// on a release the portal never opened costs no index), when a filter needs an instance-level column, or when
+    /// some series has no size (a manifest of only such series has a null group_size, the index would say 0).
+    /// </summary>
+    public async Task<FacetTotals?> TryTotalsAsync(string release, FilterSet filters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        if (!_options.UseSeriesTables || Volatile.Read(ref _disposed) != 0
+            || !_indexes.TryGetValue(release, out var load) || !load.IsValueCreated
+            || load.Value is not { IsCompletedSuccessfully: true, Result: { SizesComplete: true } index }
+            || !index.Covers(PivotColumns(filters.Entries, null)))
+        {
+            return null;
+        }
+
+        var masks = await index.EvaluateAsync(filters.Version, filters.Entries, [], cancellationToken).ConfigureAwait(false);
+        return index.Totals(masks, filters.Entries);
     }
 
     private static IEnumerable<string> PivotColumns(IEnumerable<Filter> filters, FilterAttribute? attribute)

@@ -51,6 +51,9 @@ internal sealed class FacetIndex
 
     private int Rows => _patient.Length;
 
+    /// <summary>Whether every series has its size (else <see cref="FacetTotals.Bytes"/> counts the unknown ones as 0).</summary>
+    public bool SizesComplete { get; private init; }
+
     /// <summary>Whether the dicom_pivot columns a query touches all hold one value per series in this release.</summary>
     public bool Covers(IEnumerable<string> pivotColumns) => _columns.Covers(pivotColumns);
 
@@ -63,6 +66,7 @@ internal sealed class FacetIndex
         var table = name + "_rows";
         var patients = name + "_patients";
         using var connection = open();
+        bool sizesComplete;
         Execute(connection,
             $"CREATE TABLE {table} AS SELECT *, "
             + "CAST(row_number() OVER (ORDER BY PatientID, collection_id, StudyInstanceUID, SeriesInstanceUID) - 1 AS INTEGER) AS __row, "
@@ -77,6 +81,9 @@ internal sealed class FacetIndex
             {
                 return null;
             }
+
+            check.CommandText = $"SELECT count(*) = count(__size) FROM {table}";
+            sizesComplete = check.ExecuteScalar() is true;
         }
 
         Execute(connection, $"CREATE TABLE {patients} AS SELECT DISTINCT __patient AS code, PatientID FROM {table}");
@@ -93,7 +100,7 @@ internal sealed class FacetIndex
 
         return new FacetIndex(open, table, patients, tcga, columns,
             [.. rows.Select(r => r.Patient)], [.. rows.Select(r => r.Study)], [.. rows.Select(r => r.Collection)],
-            [.. rows.Select(r => r.Instances)], [.. rows.Select(r => r.Bytes)]);
+            [.. rows.Select(r => r.Instances)], [.. rows.Select(r => r.Bytes)]) { SizesComplete = sizesComplete };
     }
 
     /// <summary>
@@ -304,6 +311,15 @@ internal sealed class FacetIndex
 
         var histogram = new FacetHistogram(min, max, [.. bins.Select((b, i) => b with { Series = binCounts.Series[i], Patients = binCounts.Patients[i] })]);
         return new AttributeFacet(attribute, null, bins.Count, histogram, missing, unrecorded);
+    }
+
+    /// <summary>Codes attributes now rather than on their first filter or facet (each costs 0.1-0.5 s at full IDC size).</summary>
+    public async Task PrepareAsync(IEnumerable<FilterAttribute> attributes)
+    {
+        foreach (var attribute in attributes.Where(a => a.EvaluatedIn != SourceTable.DicomPivot || Covers([a.Name])))
+        {
+            await ColumnAsync(attribute).ConfigureAwait(false);
+        }
     }
 
     private Task<Column> ColumnAsync(FilterAttribute attribute)

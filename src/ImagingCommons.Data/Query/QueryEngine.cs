@@ -43,16 +43,19 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
+    private readonly ICohortTotals? _totals;
     private long _runs;
     private int _running;
     private int _queued;
     private int _peakRunning;
     private int _disposed;
 
-    public QueryEngine(DataDirectory data, QueryOptions? options = null, TimeProvider? time = null, ILogger<QueryEngine>? logger = null)
+    /// <param name="totals">Totals held in memory (the facet index), for manifests of counts alone; none: counted by SQL.</param>
+    public QueryEngine(DataDirectory data, QueryOptions? options = null, TimeProvider? time = null, ILogger<QueryEngine>? logger = null, ICohortTotals? totals = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         _data = data;
+        _totals = totals;
         _options = options ?? new QueryOptions();
         if (_options.Validate() is { Count: > 0 } errors)
         {
@@ -177,6 +180,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var started = Stopwatch.GetTimestamp();
         var (release, spec) = (request.Release, request.Spec);
         var key = ResultKey(release, spec);
+        if (spec is { Kind: QueryKind.V2Manifest, Fields.Count: 0 } && _totals is not null
+            && await ServeTotalsAsync(request, key, offset, count, started, cancellationToken).ConfigureAwait(false) is { } counted)
+        {
+            return counted;
+        }
+
         var shape = ShapeOf(release, spec);
         if (shape.HeadFirst)
         {
@@ -248,6 +257,49 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         using var lease = await _results.AcquireAsync(key, request.Caller, token => MaterializeAsync(key, release, spec, token), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
         return await ServeAsync(lease, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A v2 manifest of counts alone (its one row) from the totals held in memory, when they cover its filters; null:
+    /// counted by SQL. Nothing is stored: the totals cost less than a lookup in the store would save.
+    /// </summary>
+    private async Task<QueryPage?> ServeTotalsAsync(QueryRequest request, string key, long offset, int count, long started, CancellationToken cancellationToken)
+    {
+        var (release, spec) = (request.Release, request.Spec);
+        var (seriesColumns, _) = SeriesFor(release);
+        if (seriesColumns is null)
+        {
+            return null;
+        }
+
+        // Compiled as the SQL path would, for the same columns and the same `sql` text.
+        var compiled = SqlBuilder.Compile(spec, seriesColumns);
+        if (compiled.Columns.Count == 0
+            || await _totals!.TryTotalsAsync(release, spec.Filters, cancellationToken).ConfigureAwait(false) is not { } totals)
+        {
+            return null;
+        }
+
+        var row = new object?[compiled.Columns.Count];
+        for (var i = 0; i < row.Length; i++)
+        {
+            switch (compiled.Columns[i].Name)
+            {
+                case "collection_count": row[i] = totals.Collections; break;
+                case "patient_count": row[i] = totals.Patients; break;
+                case "study_count": row[i] = totals.Studies; break;
+                case "series_count": row[i] = totals.Series; break;
+                case "instance_count": row[i] = totals.Instances; break;
+                // SUM over no rows is NULL, as the spec has it for an empty cohort.
+                case "group_size": row[i] = totals.Series == 0 ? null : totals.Bytes; break;
+                default: return null;
+            }
+        }
+
+        var handle = new ResultHandle(key, release, "", 1, compiled.Columns, DisplaySql(compiled, release)) { Head = [row] };
+        IReadOnlyList<object?[]> rows = offset == 0 && count > 0 ? [row] : [];
+        Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, false, Milliseconds(started));
+        return new QueryPage(QueryStatus.Ready, handle, rows, false);
     }
 
     private async Task<QueryPage> ServeAsync(StoreLease<ResultHandle> lease, QueryRequest request, string key, ListingShape shape, long offset, int count, long started, CancellationToken cancellationToken)

@@ -15,6 +15,13 @@ namespace ImagingCommons.Server.Apis;
 /// </summary>
 internal static class FacetsApi
 {
+    /// <summary>
+    /// The attributes coded at start: the portal's facets (site/builder.js, FACETS), which its first screen counts,
+    /// and the counts of IDC's documentation (Modality, BodyPartExamined), which the query engine takes from the index.
+    /// </summary>
+    internal static readonly string[] FirstAttributes =
+        ["collection_id", "Modality", "BodyPartExamined", "CancerType", "tcia_tumorLocation", "license_short_name", "gender", "race", "age_at_diagnosis"];
+
     public static IServiceCollection AddFacets(this IServiceCollection services)
     {
         // One build of each release's series table serves the manifests and the facets: wait for the query
@@ -22,11 +29,11 @@ internal static class FacetsApi
         services.AddSingleton(sp =>
         {
             var data = sp.GetRequiredService<ReleaseCatalog>().Data;
-            var engine = sp.GetRequiredService<QueryEngine>();
             var indexes = new SeriesIndexes(data);
             return new FacetEngine(data, async release =>
             {
-                await engine.WarmUpAsync(release, CancellationToken.None).ConfigureAwait(false);
+                // Resolved when first needed, not here: the query engine takes this engine's totals (QueryExtensions).
+                await sp.GetRequiredService<QueryEngine>().WarmUpAsync(release, CancellationToken.None).ConfigureAwait(false);
                 return await indexes.Start(release).ConfigureAwait(false) is { } columns ? new SeriesTableFile(indexes.TablePath(release), columns) : null;
             });
         });
@@ -220,7 +227,7 @@ internal sealed class FacetWarmUp(ReleaseCatalog catalog, FacetEngine engine, Ti
         var started = time.GetTimestamp();
         try
         {
-            await engine.WarmUpAsync(release).WaitAsync(stoppingToken);
+            await engine.WarmUpAsync(release, FacetsApi.FirstAttributes).WaitAsync(stoppingToken);
             logger.LogInformation("Facet index of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -12,6 +12,7 @@ internal static class QueryExtensions
 {
     /// <summary>
     /// The query engine over the data directory (its options bound from <c>ImagingCommons:Query</c> and checked at start),
+    /// answering manifests of counts alone from the facet index when <see cref="FacetEngine"/> is registered,
     /// the token codec, the paging service, and the warm-up of the current release's series table in the background.
     /// </summary>
     public static IServiceCollection AddQueries(this IServiceCollection services, ServerOptions options)
@@ -27,7 +28,9 @@ internal static class QueryExtensions
             sp.GetRequiredService<ReleaseCatalog>().Data,
             sp.GetRequiredService<IOptions<QueryOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<QueryEngine>>()));
+            sp.GetRequiredService<ILogger<QueryEngine>>(),
+            // The facet index answers manifests of counts alone in milliseconds.
+            sp.GetService<FacetEngine>()));
         services.AddSingleton<IQueryEngine>(sp => sp.GetRequiredService<QueryEngine>());
         services.AddSingleton(sp => string.IsNullOrWhiteSpace(options.PageTokenKey)
             ? PageTokenCodec.ForDataDirectory(sp.GetRequiredService<ReleaseCatalog>().Data, sp.GetRequiredService<TimeProvider>())
