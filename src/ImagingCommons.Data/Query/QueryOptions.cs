@@ -80,6 +80,12 @@ public sealed partial class QueryOptions
     /// <summary>DuckDB's memory limit while a series table is built (a database of its own; beyond it the build spills to disk).</summary>
     public string SeriesBuildMemoryLimit { get; set; } = "1GB";
 
+    /// <summary>
+    /// DuckDB's memory limit for the engine's page reads: a database of its own that reads a first page's series from the
+    /// instance table and runs the query over those rows (beyond it, they spill to <see cref="TempDirectory"/>).
+    /// </summary>
+    public string PageReadMemoryLimit { get; set; } = "512MB";
+
     /// <summary>Where the engine keeps its result database and spills; empty: <c>imagingcommons</c> in the system temp folder.</summary>
     public string? TempDirectory { get; set; }
 
@@ -99,6 +105,7 @@ public sealed partial class QueryOptions
         Check(MaxPageSize >= 1, nameof(MaxPageSize), "must be at least 1.");
         Check(MemoryLimitPattern().IsMatch(MemoryLimit ?? ""), nameof(MemoryLimit), $"'{MemoryLimit}' is not a size such as 2GB or 512MB.");
         Check(MemoryLimitPattern().IsMatch(SeriesBuildMemoryLimit ?? ""), nameof(SeriesBuildMemoryLimit), $"'{SeriesBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
+        Check(MemoryLimitPattern().IsMatch(PageReadMemoryLimit ?? ""), nameof(PageReadMemoryLimit), $"'{PageReadMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
         Check(SeriesReadMinimumRows >= 0, nameof(SeriesReadMinimumRows), "must not be negative.");
         Check(WindowRows >= 1, nameof(WindowRows), "must be at least 1.");

