@@ -45,6 +45,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
     private readonly ICohortTotals? _totals;
+    private readonly ConcurrentDictionary<string, bool> _narrow = new(StringComparer.Ordinal);
     private long _runs;
     private int _running;
     private int _queued;
@@ -556,9 +557,51 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         var bySeriesTable = SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
-        var fromFirstSeries = FirstPageBlocks(release, spec) is not null;
-        return new ListingShape(bySeriesTable || fromFirstSeries, bySeriesTable, fromFirstSeries && SeriesBlocks.For(spec, columns) is null);
+        var blocks = FirstPageBlocks(release, spec);
+        var scattered = blocks is not null && SeriesBlocks.For(spec, columns) is null && !LiesInFewRowGroups(release, spec, blocks);
+        return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered);
     }
+
+    /// <summary>
+    /// Whether a listing ordered by a URL lies within <see cref="QueryOptions.NarrowListingRowGroups"/> row groups of the
+    /// instance table (a collection of up to about a million instances): its windows then read those row groups at most,
+    /// so they are as large as any listing's (a 30,000-row window of such a collection costs about what two pages do).
+    /// Worked out once per listing from the series table (a few milliseconds); it depends on the release and the query
+    /// alone, so every replica and restart cuts the same windows.
+    /// </summary>
+    private bool LiesInFewRowGroups(string release, QuerySpec spec, SeriesBlocks blocks)
+    {
+        if (_options.NarrowListingRowGroups == 0)
+        {
+            return false;
+        }
+
+        var key = ResultKey(release, spec);
+        if (_narrow.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var (_, seriesSource) = SeriesFor(release);
+        var qualifying = blocks.Qualifying(spec);
+        bool narrow;
+        using (var connection = Open())
+        {
+            narrow = SeriesBlocks.RowGroupsSpanned(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, _stopping.Token) <= _options.NarrowListingRowGroups;
+        }
+
+        if (_narrow.Count >= MaxRemembered)
+        {
+            // A few bytes a listing, for the listings being paged: starting over costs only the look again.
+            _narrow.Clear();
+        }
+
+        _narrow[key] = narrow;
+        return narrow;
+    }
+
+    /// <summary>Listings whose span <see cref="LiesInFewRowGroups"/> remembers.</summary>
+    private const int MaxRemembered = 10_000;
 
     /// <summary>The plan for an instance listing's first page read from its first series' rows; null when it has none.</summary>
     private SeriesBlocks? FirstPageBlocks(string release, QuerySpec spec)

@@ -211,6 +211,22 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         return AllRows || uniform ? sum : null;
     }
 
+    /// <summary>The row groups of the instance table from the qualifying series' first row to their last (0 when none qualifies).</summary>
+    public static long RowGroupsSpanned(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, CancellationToken token)
+    {
+        using var command = DuckDb.Command(connection,
+            $"SELECT CAST(min(__first_row) AS BIGINT), CAST(max(__first_row + __rows - 1) AS BIGINT) FROM ({qualifying}) AS q", [.. parameters]);
+        return DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                reader.Read();
+                return reader.IsDBNull(0) ? 0 : (reader.GetInt64(1) / Releases.ReleaseLayout.RowGroupSize) - (reader.GetInt64(0) / Releases.ReleaseLayout.RowGroupSize) + 1;
+            },
+            token);
+    }
+
     /// <summary>Stretches of the file a first page may read (each costs a row group or more to decompress).</summary>
     private const int MaxHeadStretches = 32;
 

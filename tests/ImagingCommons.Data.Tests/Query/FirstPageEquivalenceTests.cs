@@ -106,10 +106,12 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         // Small windows, so that a page past the first few lies in one of many; with the background numbering (pages
         // then come from windows, the numbering, or windows read from the numbering, as the numbering progresses) and
         // without it (every page past the first few from windows read from the series table alone).
-        foreach (var (pageSize, numbering) in new[] { (1, true), (7, true), (100, true), (1000, true), (7, false), (100, false) })
+        // The releases here lie in a few row groups, so a listing ordered by a URL has windows of a window's rows; with
+        // NarrowListingRowGroups 0 it has the windows of two pages of a wider one.
+        foreach (var (pageSize, numbering, narrow) in new[] { (1, true, 32), (7, true, 32), (100, true, 32), (1000, true, 32), (7, false, 32), (100, false, 32), (7, false, 0), (100, false, 0) })
         {
             // A fresh engine per page size: once numbered, a result serves its first page from the numbering.
-            using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = numbering });
+            using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = numbering, NarrowListingRowGroups = narrow });
             await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
             var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
             Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
@@ -226,6 +228,30 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         // Windows [300, 350) to [600, 650), the one after them read ahead, and the one the first page read ahead
         // ([100, 150)): each read once, none of its own for a page that runs past a window's end.
         Assert.InRange(engine.Windows.Count, 7, 9);
+    }
+
+    [Theory]
+    [InlineData(32, 50)]
+    [InlineData(0, 20)]
+    public async Task A_listing_ordered_by_a_url_has_windows_of_a_windows_rows_when_it_lies_in_few_row_groups(int narrow, long windowRows)
+    {
+        var spec = Spec(QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null);
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        Assert.True(expected.Handle!.Total > 200);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false, NarrowListingRowGroups = narrow });
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var first = await engine.ReadAsync("24.0", spec, 0, 10);
+        Assert.True(first.Handle!.HeadFromSeriesRows);
+
+        // Past the ten pages read with the first: windows of 50 rows (the release's series lie in a row group or two),
+        // or of two pages when the listing counts as wide.
+        foreach (var offset in new long[] { 120, 130, 170 })
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, 10);
+            var window = page.Handle!.Window ?? throw new InvalidOperationException("no window");
+            Assert.Equal(windowRows, window.End - window.Start);
+            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(10), Rows(page.Rows));
+        }
     }
 
     [Fact]
