@@ -227,12 +227,18 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
                 if (head.Value!.Head is { } rows)
                 {
-                    if (head.Value.Total > rows.Count && offset == 0 && !shape.BySeriesTable)
+                    var after = WindowOf(Math.Min(rows.Count, HeadRows(count)), count, shape);
+
+                    // A narrow listing's window past its first rows reads all its row groups (up to a second at full
+                    // size): read once its client has read past half of those rows, not for every first page, whose
+                    // next listing it would slow on 2 cores.
+                    var due = shape.Narrow && after.End - after.Start > 2L * count ? offset > rows.Count / 2 : offset == 0;
+                    if (head.Value.Total > rows.Count && due && !shape.BySeriesTable)
                     {
                         // A client paging on meets the next rows read by then. (A series-table listing's window is a
                         // top-N costing about what its first page did: read when asked, it does not slow the next
                         // listing's first page, as it did in run8 of docs/benchmarks.md.)
-                        ReadAhead(key, release, spec, WindowOf(Math.Min(rows.Count, HeadRows(count)), count, shape.Scattered));
+                        ReadAhead(key, release, spec, after);
                     }
 
                     // The head may hold fewer rows than it would (the first page's alone, when more lie in too many
@@ -349,7 +355,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (handle.Window is { } window && window.End < handle.Total)
         {
             // A client reading a window reads the next one soon: it is read while the client pages through this one.
-            ReadAhead(key, release, spec, WindowOf(window.End, count, shape.Scattered));
+            ReadAhead(key, release, spec, WindowOf(window.End, count, shape));
         }
 
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
@@ -381,7 +387,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private async Task<QueryPage?> ServeFromWindowsAsync(QueryRequest request, string key, ListingShape shape, long offset, int count, long started, string suffix,
         Func<long, long, Func<CancellationToken, Task<ResultHandle>>> job, CancellationToken cancellationToken)
     {
-        var (start, end) = WindowOf(offset, count, shape.Scattered);
+        var (start, end) = WindowOf(offset, count, shape);
         using var window = await _windows.AcquireAsync(WindowKey(key, start, end) + suffix, request.Caller, job(start, end), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
         if (window.Status == StoreStatus.Ready && window.Value!.Window is null)
@@ -394,7 +400,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return await ServeAsync(window, request, key, shape, offset, count, started, cancellationToken).ConfigureAwait(false);
         }
 
-        var (nextStart, nextEnd) = WindowOf(end, count, shape.Scattered);
+        var (nextStart, nextEnd) = WindowOf(end, count, shape);
         using var next = await _windows.AcquireAsync(WindowKey(key, nextStart, nextEnd) + suffix, request.Caller, job(nextStart, nextEnd), request.Deadline, cancellationToken)
             .ConfigureAwait(false);
         if (next.Status == StoreStatus.Ready && next.Value!.Window is null)
@@ -412,7 +418,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         rows.AddRange(await ReadRowsAsync(next.Value!, end, (int)(offset + count - end), cancellationToken).ConfigureAwait(false));
         if (nextEnd < next.Value!.Total)
         {
-            ReadAhead(key, request.Release, request.Spec, WindowOf(nextEnd, count, shape.Scattered));
+            ReadAhead(key, request.Release, request.Spec, WindowOf(nextEnd, count, shape));
         }
 
         Log.QueryServed(_logger, request.Spec.Kind, request.Release, window.Value.Total, rows.Count, offset, window.CacheHit && next.CacheHit, Milliseconds(started));
@@ -444,13 +450,31 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// page of 1,000 rows and the next of 10,000 meets the same windows), and a listing read page after page meets each
     /// window once.
     /// </summary>
-    /// <param name="scattered">The listing's series lie scattered over the file (it is ordered by a URL): each of a
-    /// window's series costs a row group, so its windows are two pages.</param>
-    private (long Start, long End) WindowOf(long offset, int count, bool scattered)
+    /// <remarks>
+    /// A listing whose series lie scattered over the file (ordered by a URL) pays a row group for each of a window's
+    /// series, so its windows are two pages; when it lies in few row groups (<see cref="ListingShape.Narrow"/>), only
+    /// over the rows a first page keeps, and past them windows of <see cref="QueryOptions.WindowRows"/> from there,
+    /// each of which reads those row groups at most.
+    /// </remarks>
+    private (long Start, long End) WindowOf(long offset, int count, ListingShape shape)
     {
-        var size = scattered ? 2L * Math.Max(count, 1) : WindowSize(count);
-        var start = offset / size * size;
-        return (start, start + size);
+        if (!shape.Scattered)
+        {
+            var size = WindowSize(count);
+            return (offset / size * size, (offset / size * size) + size);
+        }
+
+        var pages = 2L * Math.Max(count, 1);
+        var head = (long)HeadRows(count);
+        if (!shape.Narrow || offset < head)
+        {
+            var start = offset / pages * pages;
+            return (start, shape.Narrow ? Math.Min(start + pages, head) : start + pages);
+        }
+
+        var rows = WindowSize(count);
+        var from = head + ((offset - head) / rows * rows);
+        return (from, from + rows);
     }
 
     /// <summary>The rows of a window for pages of <paramref name="count"/> (a multiple of a window of smaller pages, so theirs nest in it).</summary>
@@ -546,7 +570,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <param name="BySeriesTable">The series table answers it (its SQL reads it).</param>
     /// <param name="Scattered">An instance listing with a first page from its first series that has them scattered over
     /// the file (an order by a URL).</param>
-    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered);
+    /// <param name="Narrow">Scattered, but within a few row groups (<see cref="LiesInFewRowGroups"/>).</param>
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false);
 
     private ListingShape ShapeOf(string release, QuerySpec spec)
     {
@@ -558,14 +583,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         var bySeriesTable = SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
         var blocks = FirstPageBlocks(release, spec);
-        var scattered = blocks is not null && SeriesBlocks.For(spec, columns) is null && !LiesInFewRowGroups(release, spec, blocks);
-        return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered);
+        var scattered = blocks is not null && SeriesBlocks.For(spec, columns) is null;
+        return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered, scattered && LiesInFewRowGroups(release, spec, blocks!));
     }
 
     /// <summary>
     /// Whether a listing ordered by a URL lies within <see cref="QueryOptions.NarrowListingRowGroups"/> row groups of the
-    /// instance table (a collection of up to about a million instances): its windows then read those row groups at most,
-    /// so they are as large as any listing's (a 30,000-row window of such a collection costs about what two pages do).
+    /// instance table (a collection of up to about a million instances): its windows past the rows a first page keeps
+    /// then read those row groups at most, so they are as large as any listing's (<see cref="WindowOf"/>: a 30,000-row
+    /// window of such a collection costs about what two pages do).
     /// Worked out once per listing from the series table (a few milliseconds); it depends on the release and the query
     /// alone, so every replica and restart cuts the same windows.
     /// </summary>

@@ -75,7 +75,7 @@ public sealed partial class QueryOptions
     public int WindowRows { get; set; } = 30_000;
 
     /// <summary>
-    /// The most row groups of the instance table (at most 32) that a listing ordered by a URL may lie in for its windows
+    /// The most row groups of the instance table (at most 32, the stretches a window reads) that a listing ordered by a URL may lie in for its windows
     /// to be <see cref="WindowRows"/> rows: any window of it then reads at most those row groups, however many of its
     /// series it holds. Wider listings (their series scattered over more of the file) read two pages a window, each of
     /// whose series costs a row group; 0: always two pages.
@@ -117,7 +117,8 @@ public sealed partial class QueryOptions
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
         Check(SeriesReadMinimumRows >= 0, nameof(SeriesReadMinimumRows), "must not be negative.");
         Check(WindowRows >= 1, nameof(WindowRows), "must be at least 1.");
-        Check(NarrowListingRowGroups is >= 0 and <= 32, nameof(NarrowListingRowGroups), "must be from 0 to 32.");
+        // A window of a listing in more row groups may lie in more stretches than a window reads.
+        Check(NarrowListingRowGroups is >= 0 and <= SeriesBlocks.MaxHeadStretches, nameof(NarrowListingRowGroups), $"must be from 0 to {SeriesBlocks.MaxHeadStretches}.");
         Check(MaxResults >= 1, nameof(MaxResults), "must be at least 1.");
         Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), "must be positive.");
         Check(ResumeWindow > TimeSpan.Zero, nameof(ResumeWindow), "must be positive.");

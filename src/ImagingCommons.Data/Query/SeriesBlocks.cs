@@ -228,7 +228,8 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     }
 
     /// <summary>Stretches of the file a first page may read (each costs a row group or more to decompress).</summary>
-    private const int MaxHeadStretches = 32;
+    /// <remarks>A window of a listing that lies in at most this many row groups has at most this many stretches.</remarks>
+    internal const int MaxHeadStretches = 32;
 
     private string OrderKeys() =>
         string.Join(", ", SeriesOrder.Concat(SeriesColumns.Keys).Distinct(StringComparer.Ordinal).Select(c => SqlText.Identifier(c) + " ASC NULLS FIRST"));
