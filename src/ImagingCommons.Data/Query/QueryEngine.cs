@@ -461,7 +461,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (!shape.Scattered)
         {
             var size = WindowSize(count);
-            return (offset / size * size, (offset / size * size) + size);
+            var start = offset / size * size;
+            return (start, start + size);
         }
 
         var pages = 2L * Math.Max(count, 1);
@@ -472,6 +473,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return (start, shape.Narrow ? Math.Min(start + pages, head) : start + pages);
         }
 
+        // Past the rows a first page keeps: windows from there, so that the last two-page one ends where they begin.
         var rows = WindowSize(count);
         var from = head + ((offset - head) / rows * rows);
         return (from, from + rows);
