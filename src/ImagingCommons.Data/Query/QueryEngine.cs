@@ -466,11 +466,25 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         var pages = 2L * Math.Max(count, 1);
-        var head = (long)HeadRows(count);
-        if (!shape.Narrow || offset < head)
+        if (!shape.Narrow)
         {
             var start = offset / pages * pages;
-            return (start, shape.Narrow ? Math.Min(start + pages, head) : start + pages);
+            return (start, start + pages);
+        }
+
+        var head = (long)HeadRows(count);
+        if (offset < head)
+        {
+            // Two-page windows up to the kept rows' end; a last one shorter than a page joins the one before it, so
+            // that a page never spans more than two windows (ServeFromWindowsAsync reads from two at most).
+            var last = (head - 1) / pages * pages;
+            if (head - last < count && last >= pages)
+            {
+                last -= pages;
+            }
+
+            var start = Math.Min(offset / pages * pages, last);
+            return (start, start == last ? head : start + pages);
         }
 
         // Past the rows a first page keeps: windows from there, so that the last two-page one ends where they begin.

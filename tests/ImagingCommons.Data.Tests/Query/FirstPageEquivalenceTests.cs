@@ -255,6 +255,29 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     }
 
     [Fact]
+    public async Task A_narrow_listing_ordered_by_a_url_paged_at_growing_page_sizes_loses_no_row()
+    {
+        // Pages of 4,000 keep 10,000 rows, cut in two-page windows [0, 8000) and [8000, 10000), shorter than a page:
+        // a page from row 7000 would span three windows if the short one stood alone.
+        var spec = Spec(QueryKind.V1Manifest, "{}", """["GCS_URL"]""", false, false, null);
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        Assert.True(expected.Handle!.Total > 15_000);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, NumberInBackground = false });
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        var first = await engine.ReadAsync("24.0", spec, 0, 1000);
+        Assert.Equal(Rows(expected.Rows).Take(1000), Rows(first.Rows));
+        foreach (var (offset, count) in new[] { (1000L, 2000), (3000L, 2000), (5000L, 2000), (7000L, 4000), (11_000L, 4000) })
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, count);
+            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(count), Rows(page.Rows));
+        }
+
+        // Past the 10,000 rows a first page of 4,000 keeps: from windows.
+        var windowed = await engine.ReadAsync("24.0", spec, 7000, 4000);
+        Assert.NotNull(windowed.Handle!.Window);
+    }
+
+    [Fact]
     public async Task A_series_table_listing_paged_past_its_first_rows_is_numbered_in_the_background()
     {
         var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
