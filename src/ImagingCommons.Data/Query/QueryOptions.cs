@@ -75,10 +75,11 @@ public sealed partial class QueryOptions
     public int WindowRows { get; set; } = 30_000;
 
     /// <summary>
-    /// The most row groups of the instance table (at most 32, the stretches a window reads) that a listing ordered by a URL may lie in for its windows
-    /// to be <see cref="WindowRows"/> rows: any window of it then reads at most those row groups, however many of its
-    /// series it holds. Wider listings (their series scattered over more of the file) read two pages a window, each of
-    /// whose series costs a row group; 0: always two pages.
+    /// The most row groups of the instance table (at most 32, the stretches a window reads) that a listing ordered by a
+    /// URL may lie in for its windows past the rows a first page keeps to be <see cref="WindowRows"/> rows: any window
+    /// of it then reads at most those row groups, however many of its series it holds. Wider listings (their series
+    /// scattered over more of the file) read two pages a window, each of whose series costs a row group; 0: always two
+    /// pages.
     /// </summary>
     public int NarrowListingRowGroups { get; set; } = 32;
 
