@@ -19,6 +19,9 @@ public sealed record ResultHandle(string Key, string Release, string Table, long
 
     /// <summary>The <see cref="Head"/> was read from the instance rows of the listing's first series (else from the series table).</summary>
     internal bool HeadFromSeriesRows { get; init; }
+
+    /// <summary>Its rows were read from the release's SOPInstanceUID order (<see cref="UidOrder"/>).</summary>
+    internal bool FromUidOrder { get; init; }
 }
 
 /// <summary>A query to answer: what (release and spec), for whom (the bound on outstanding jobs), and how long to wait.</summary>

@@ -41,6 +41,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly BackgroundTurn _background = new();
     private readonly BackgroundTurn _readAhead = new();
     private readonly SeriesIndexes _series;
+    private readonly UidOrders _uids;
+    private readonly ConcurrentDictionary<string, long[]> _uidCounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
@@ -66,7 +68,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _slots = new SemaphoreSlim(_options.MaxConcurrentQueries, _options.MaxConcurrentQueries);
-        _series = new SeriesIndexes(data, new SeriesBuildOptions { MemoryLimit = _options.SeriesBuildMemoryLimit, Threads = _options.Threads });
+        var build = new SeriesBuildOptions { MemoryLimit = _options.SeriesBuildMemoryLimit, Threads = _options.Threads };
+        _series = new SeriesIndexes(data, build);
+        _uids = new UidOrders(data, _series, build);
         RemoveAbandonedFolders(_options.TempRoot);
         _folder = Path.Combine(_options.TempRoot, $"engine-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var spill = Path.Combine(_folder, "spill");
@@ -232,7 +236,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                     // A narrow listing's window past its first rows reads all its row groups (up to a second at full
                     // size): read once its client has read past half of those rows, not for every first page, whose
                     // next listing it would slow on 2 cores.
-                    var due = shape.Narrow && after.End - after.Start > 2L * count ? offset > rows.Count / 2 : offset == 0;
+                    // So is the first window of a listing in SOPInstanceUID order, which counts the listing's rows in
+                    // every block of the order first (about a second at full size).
+                    var due = (shape.Narrow && after.End - after.Start > 2L * count) || shape.ByUid ? offset > rows.Count / 2 : offset == 0;
                     if (head.Value.Total > rows.Count && due && !shape.BySeriesTable)
                     {
                         // A client paging on meets the next rows read by then. (A series-table listing's window is a
@@ -587,7 +593,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <param name="Scattered">An instance listing with a first page from its first series that has them scattered over
     /// the file (an order by a URL).</param>
     /// <param name="Narrow">Scattered, but within a few row groups (<see cref="LiesInFewRowGroups"/>).</param>
-    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false);
+    /// <param name="ByUid">Ordered by SOPInstanceUID first, read from the release's <see cref="UidOrder"/> (<see cref="UidPlanFor"/>).</param>
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false);
 
     private ListingShape ShapeOf(string release, QuerySpec spec)
     {
@@ -595,6 +602,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (!_options.FirstPagesAlone || source is null)
         {
             return default;
+        }
+
+        if (UidPlanFor(release, spec) is not null)
+        {
+            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: false, ByUid: true);
         }
 
         var bySeriesTable = SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
@@ -682,6 +694,21 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     public Task WarmUpAsync(string release, CancellationToken cancellationToken) =>
         _options.UseSeriesTables ? LoadSeries(release).WaitAsync(cancellationToken) : Task.CompletedTask;
 
+    /// <summary>
+    /// Waits for a release's SOPInstanceUID order (<see cref="UidOrder"/>), built after its series table; true when the
+    /// release has one. Its own wait, not part of <see cref="WarmUpAsync"/>, which the facets wait for.
+    /// </summary>
+    public async Task<bool> WarmUpUidOrderAsync(string release, CancellationToken cancellationToken)
+    {
+        if (!_options.UseSeriesTables || !_options.UidOrderIndex || !_options.FirstPagesAlone)
+        {
+            return false;
+        }
+
+        await LoadSeries(release).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _uids.Start(release, _stopping.Token).WaitAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>The SQL as the `sql` option shows it: release tables by name and parameters inlined (informative).</summary>
     public static string DisplaySql(CompiledQuery compiled, string release)
     {
@@ -718,6 +745,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         Task[] jobs = [.. _results.Stop(), .. _windows.Stop()];
         _stopping.Cancel();
         _series.WaitForBuilds(TimeSpan.FromSeconds(30));
+        _uids.WaitForBuilds(TimeSpan.FromSeconds(30));
         try
         {
             Task.WaitAll(jobs, TimeSpan.FromSeconds(10));
@@ -865,8 +893,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var compiled = SqlBuilder.Compile(spec, seriesColumns);
         if (!compiled.Sql.Contains("{series}", StringComparison.Ordinal))
         {
-            return ComputeBlockHead(key, release, spec, count, wanted, token, started)
-                ?? new ResultHandle(key, release, "", 0, compiled.Columns, DisplaySql(compiled, release));
+            var head = UidPlanFor(release, spec) is { } plan
+                ? ComputeUidRows(key, release, plan, 0, wanted, head: true, token, started)
+                : ComputeBlockHead(key, release, spec, count, wanted, token, started);
+            return head ?? new ResultHandle(key, release, "", 0, compiled.Columns, DisplaySql(compiled, release));
         }
 
         var sql = Resolve(compiled.Sql, release, seriesSource);
@@ -915,6 +945,179 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows.Take(wanted).ToList(), HeadFromSeriesRows = true };
+    }
+
+    /// <summary>How a listing ordered by SOPInstanceUID first is read from the release's <see cref="UidOrder"/>.</summary>
+    /// <param name="Reader">The query compiled over the instance table, and the columns it names.</param>
+    /// <param name="Series">The release's series columns.</param>
+    private sealed record UidPlan(UidOrder Order, BlockReader Reader, SeriesColumns Series, QuerySpec Spec);
+
+    /// <summary>
+    /// The plan of a listing ordered by SOPInstanceUID first (v2 manifests and v1 queries whose fields start with it)
+    /// whose filters the series table evaluates and whose columns the order and the series table give, when the
+    /// release's order is built; null for any other (numbered whole, or by its first series when its UIDs cluster by
+    /// series). Whether each of its series has a row per instance, and whether it is large enough, is known only from
+    /// its series: its job decides (<see cref="ComputeUidRows"/>).
+    /// </summary>
+    private UidPlan? UidPlanFor(string release, QuerySpec spec)
+    {
+        if (!_options.FirstPagesAlone || !_options.UidOrderIndex || spec.Kind == QueryKind.V1DicomMetadata)
+        {
+            return null;
+        }
+
+        var (columns, source) = SeriesFor(release);
+        if (columns?.Ranges is not { } ranges || source is null || !source.StartsWith(SeriesStore + ".", StringComparison.Ordinal)
+            || ranges.Clustered.Contains("SOPInstanceUID") || !SqlBuilder.SeriesCoverFilters(columns, spec.Filters))
+        {
+            return null;
+        }
+
+        var order = SqlBuilder.PivotOrder(spec);
+        if (order.Count == 0 || order[0] != "SOPInstanceUID" || order.Any(c => c is null) || _uids.TryGet(release, _stopping.Token) is not { } uids)
+        {
+            return null;
+        }
+
+        var reader = new BlockReader(SqlBuilder.Compile(spec), AllRows: false);
+        return reader.Columns.All(c => uids.Expression(c, columns.Columns) is not null) ? new UidPlan(uids, reader, columns, spec) : null;
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of a listing in SOPInstanceUID order (fewer at its end),
+    /// read from the blocks of the order that hold them: a first page's (<paramref name="head"/>) from the first blocks,
+    /// counted until they hold its rows; a window's from the count of the listing's rows in every block (once per
+    /// listing, about a second at full size: a scan of one integer column). The query's own SQL runs over just those
+    /// rows; since each of the listing's series has a row per instance and no UID is in two series, each row of the
+    /// order is one result row, in the order's order, and a block's count is its result rows. Null when the listing has
+    /// fewer than <see cref="QueryOptions.SeriesReadMinimumRows"/> rows (numbered whole faster than its windows read:
+    /// its rows lie sparse in the order), or when some series has an instance of several rows.
+    /// </summary>
+    private ResultHandle? ComputeUidRows(string key, string release, UidPlan plan, long start, long end, bool head, CancellationToken token, Action started)
+    {
+        var (_, seriesSource) = SeriesFor(release);
+        var (order, reader, series) = (plan.Order, plan.Reader, plan.Series.Columns);
+        var needed = reader.Columns.Where(series.Contains).ToHashSet(StringComparer.Ordinal);
+        foreach (var (url, bucket) in new[] { ("gcs_url", "gcs_bucket"), ("aws_url", "aws_bucket") })
+        {
+            if (reader.Columns.Contains(url))
+            {
+                needed.UnionWith([bucket, "crdc_series_uuid"]);
+            }
+        }
+
+        var qualifying = SqlBuilder.QualifyingSeries(plan.Spec, [.. needed.Order(StringComparer.Ordinal), "__first_row", "__rows", "__instances"]);
+        var q = "q_" + NewTable("uid", key);
+        using var connection = Open();
+        DuckDb.Execute(connection, $"CREATE TEMP TABLE {q} AS {Resolve(qualifying.Sql, release, seriesSource)}", token, started, [.. qualifying.Parameters]);
+        using var totals = DuckDb.Command(connection, $"SELECT CAST(coalesce(sum(__instances), 0) AS BIGINT), coalesce(bool_and(__rows = __instances), true) FROM {q}");
+        var (total, rowEach) = DuckDb.Run(
+            totals,
+            c =>
+            {
+                using var r = c.ExecuteReader();
+                r.Read();
+                return (r.GetInt64(0), r.GetBoolean(1));
+            },
+            token);
+        if (!rowEach || total < _options.SeriesReadMinimumRows)
+        {
+            return null;
+        }
+
+        // The blocks that hold the rows, and the listing's rows before the first of them.
+        long[] counts;
+        if (head)
+        {
+            // Counted a few blocks at a time, four times as many each time, until they hold the rows.
+            var counted = new List<long>();
+            for (var chunk = 2L; counted.Sum() < end && counted.Count < order.Blocks; chunk *= 4)
+            {
+                counted.AddRange(order.Count(connection, q, counted.Count, Math.Min(order.Blocks, counted.Count + chunk), token));
+            }
+
+            counts = [.. counted];
+        }
+        else if (!_uidCounts.TryGetValue(key, out counts!))
+        {
+            counts = order.Count(connection, q, 0, order.Blocks, token);
+            if (counts.Sum() != total)
+            {
+                throw new InvalidDataException($"The SOPInstanceUID order of release {release} holds {counts.Sum()} rows of a listing whose series have {total}.");
+            }
+
+            if (_uidCounts.Count >= MaxRemembered)
+            {
+                // About 12 KB a listing at full size: starting over costs only a count again.
+                _uidCounts.Clear();
+            }
+
+            _uidCounts[key] = counts;
+        }
+
+        var (first, before) = (0, 0L);
+        while (first < counts.Length && before + counts[first] <= start)
+        {
+            before += counts[first++];
+        }
+
+        var (last, upto) = (first, before);
+        while (last < counts.Length && upto < end)
+        {
+            upto += counts[last++];
+        }
+
+        var expected = Math.Max(0, Math.Min(Math.Min(end, upto), total) - start);
+        var compiled = reader.Compiled;
+        var display = DisplaySql(compiled, release);
+        var sql = Resolve(compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        var orderBy = OrderBy(compiled);
+        var numbered = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {orderBy}) - 1 + {before}) AS __rn, * FROM ({sql}) AS q) WHERE __rn >= {start} AND __rn < {end}");
+        if (expected > 0)
+        {
+            DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {order.Read(q, reader.Columns, series, first, last)}", token);
+        }
+
+        if (head)
+        {
+            var rows = new List<object?[]>();
+            if (expected > 0)
+            {
+                using var command = DuckDb.Command(connection, $"SELECT * EXCLUDE (__rn) FROM ({numbered}) ORDER BY __rn", [.. compiled.Parameters]);
+                rows = DuckDb.Run(command, c => ReadAll(c, Row, token), token);
+            }
+
+            CheckUidRows(release, expected, rows.Count);
+            return new ResultHandle(key, release, "", total, compiled.Columns, display) { Head = rows, HeadFromSeriesRows = true, FromUidOrder = true };
+        }
+
+        var table = "";
+        if (expected > 0)
+        {
+            table = NewTable("win", key);
+            DuckDb.Execute(connection, $"CREATE TABLE {table} AS {numbered}", token, null, [.. compiled.Parameters]);
+            try
+            {
+                CheckUidRows(release, expected, Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM {table}", token), CultureInfo.InvariantCulture));
+            }
+            catch
+            {
+                DuckDb.Execute(connection, $"DROP TABLE IF EXISTS {table}", CancellationToken.None);
+                throw;
+            }
+        }
+
+        return new ResultHandle(key, release, table, total, compiled.Columns, display) { Window = (start, end), FromUidOrder = true };
+    }
+
+    /// <summary>An order that disagrees with the series table is an error, never a short or shifted page.</summary>
+    private static void CheckUidRows(string release, long expected, long read)
+    {
+        if (read != expected)
+        {
+            throw new InvalidDataException($"The SOPInstanceUID order of release {release} promises {expected} rows of a page; its query gave {read}.");
+        }
     }
 
     /// <summary>The rows a first page of <paramref name="count"/> keeps: <see cref="HeadPages"/> pages, at most 10,000 rows unless a page is more.</summary>
@@ -1084,6 +1287,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 token, started, [.. compiled.Parameters]);
             var total = Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
             return new ResultHandle(key, release, table, total, compiled.Columns, DisplaySql(compiled, release)) { Window = (start, end) };
+        }
+
+        if (UidPlanFor(release, spec) is { } plan)
+        {
+            return ComputeUidRows(key, release, plan, start, end, head: false, token, started) ?? none;
         }
 
         if (FirstPageBlocks(release, spec) is not { } blocks)
@@ -1307,6 +1515,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
 
             DuckDb.Execute(connection, $"CHECKPOINT {SeriesStore}", token);
+            if (_options.UidOrderIndex && _options.FirstPagesAlone)
+            {
+                // After the series table, on which it depends and which every query needs first.
+                _ = _uids.Start(r, token);
+            }
 
             return (string?)table;
         }))).Value;

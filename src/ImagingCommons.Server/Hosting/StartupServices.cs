@@ -81,7 +81,8 @@ internal sealed class AccountMigration(AccountStore store, ILogger<AccountMigrat
 
 /// <summary>
 /// Starts building the current release's series table in the background, so that series-level queries read it
-/// (about fifty times fewer rows) as soon as it is ready; until then they read the instance table.
+/// (about fifty times fewer rows) as soon as it is ready; until then they read the instance table. Then it waits for
+/// the release's SOPInstanceUID order, which the engine builds after the series table, to log when it is ready.
 /// </summary>
 internal sealed class QueryWarmUp(ReleaseCatalog catalog, QueryEngine engine, TimeProvider time, ILogger<QueryWarmUp> logger) : BackgroundService
 {
@@ -97,6 +98,17 @@ internal sealed class QueryWarmUp(ReleaseCatalog catalog, QueryEngine engine, Ti
         {
             await engine.WarmUpAsync(release, stoppingToken);
             logger.LogInformation("Series table of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
+            try
+            {
+                if (await engine.WarmUpUidOrderAsync(release, stoppingToken))
+                {
+                    logger.LogInformation("SOPInstanceUID order of release {Release} ready after {Seconds:F1} s", release, time.GetElapsedTime(started).TotalSeconds);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "The SOPInstanceUID order of release {Release} could not be built; listings in that order are numbered whole", release);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

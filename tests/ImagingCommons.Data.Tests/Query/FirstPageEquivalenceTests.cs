@@ -48,6 +48,9 @@ public enum ServedBy
     /// <summary>First page from the instance rows of the listing's first series, later pages from the numbered result.</summary>
     FirstSeriesThenNumbered,
 
+    /// <summary>Ordered by SOPInstanceUID first: every page read from the release's SOPInstanceUID order.</summary>
+    UidOrder,
+
     /// <summary>Numbered whole, as before.</summary>
     Numbered,
 }
@@ -90,8 +93,13 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad","lidc_idri"]}""", """["aws_url"]""", false, false, null },
 
-        // Neither: an order no layout gives (SOPInstanceUID first).
-        { ServedBy.Numbered, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true, null },
+        // An order no layout gives (SOPInstanceUID first): read from the release's SOPInstanceUID order.
+        { ServedBy.UidOrder, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true, null },
+        { ServedBy.UidOrder, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","CT"]}""", """["SOPInstanceUID","collection_id","aws_url","crdc_instance_uuid"]""", true, true, null },
+        { ServedBy.UidOrder, QueryKind.V1Query, """{"collection_id":["tcga_luad","nlst","tcga_kirc"]}""", """["SOPInstanceUID","SeriesInstanceUID","instance_size"]""", false, false, null },
+
+        // Neither: SOPInstanceUID first with an instance column the order does not hold.
+        { ServedBy.Numbered, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","instance_hash"]""", false, false, null },
     };
 
     [Theory]
@@ -113,6 +121,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
             // A fresh engine per page size: once numbered, a result serves its first page from the numbering.
             using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = numbering, NarrowListingRowGroups = narrow });
             await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+            Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
             var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
             Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
             Assert.Equal(reference.Take(pageSize), Rows(first.Rows));
@@ -127,6 +136,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
                 Assert.Equal(expected.Handle.Total, page.Handle!.Total);
                 Assert.Equal(reference.Skip((int)offset).Take(pageSize), Rows(page.Rows));
                 later = later.With(page.Handle);
+                Assert.Equal(path == ServedBy.UidOrder, page.Handle.FromUidOrder);
             }
 
             if (!numbering)
@@ -137,8 +147,10 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
                 continue;
             }
 
+            Assert.Equal(path == ServedBy.UidOrder, first.Handle.FromUidOrder);
             Assert.Equal(path, (first.Handle.Head, first.Handle.HeadFromSeriesRows, later) switch
             {
+                ({ }, true, { Blocks: 0, Numbered: 0 }) when first.Handle.FromUidOrder => ServedBy.UidOrder,
                 ({ }, false, { Blocks: 0 }) => ServedBy.Head,
                 ({ }, true, { Blocks: > 0, Numbered: 0 }) or (null, _, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
                 ({ }, true, { Blocks: 0, Numbered: > 0 }) => ServedBy.FirstSeriesThenNumbered,

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using ImagingCommons.Data.Query;
+using ImagingCommons.Testing;
+using static ImagingCommons.Testing.HandMadeRelease;
+
+namespace ImagingCommons.Data.Tests.Query;
+
+/// <summary>
+/// Listings ordered by SOPInstanceUID first read from the release's SOPInstanceUID order give the rows, order and
+/// totals of the listing numbered whole, and the order is used only where it stands for the listing exactly.
+/// </summary>
+public sealed class UidOrderTests
+{
+    /// <summary>Three series whose UIDs interleave (so they do not cluster by series), CT and MR, in two collections.</summary>
+    private static List<Dictionary<string, object?>> Interleaved()
+    {
+        var rows = new List<Dictionary<string, object?>>();
+        for (var i = 0; i < 30; i++)
+        {
+            var (series, modality, collection) = (i % 3) switch
+            {
+                0 => ("2.1", "CT", "a"),
+                1 => ("2.2", "MR", "a"),
+                _ => ("2.3", "CT", "b"),
+            };
+            rows.Add(Instance(collection, "P" + collection, "1." + collection.Length, series, $"3.{100 + (i * 7 % 30)}", modality, "CHEST", 100 + i));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Small windows, listings of any size, and no numbering in the background: every later page from windows.</summary>
+    private static QueryOptions Options => new() { SeriesReadMinimumRows = 0, WindowRows = 4, NumberInBackground = false };
+
+    [Theory]
+    [InlineData("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true)]
+    [InlineData("{}", """["SOPInstanceUID","collection_id","aws_url","crdc_instance_uuid","instance_size"]""", true, true)]
+    [InlineData("""{"collection_id":["a"]}""", """["SOPInstanceUID","SeriesInstanceUID","Modality"]""", true, false)]
+    public async Task A_listing_ordered_by_sop_instance_uid_first_is_read_from_the_order_with_the_whole_results_rows(string filters, string fields, bool counts, bool groupSize)
+    {
+        using var release = new HandMadeRelease();
+        release.Write("24.0", Interleaved());
+        var spec = V2(filters, fields, counts, groupSize);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        Assert.True(expected.Count > 8);
+
+        foreach (var pageSize in new[] { 1, 3, 5, 100 })
+        {
+            using var engine = new QueryEngine(release.Data, Options);
+            await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+            Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+            var read = new List<string>();
+            for (var offset = 0L; offset < expected.Count; offset += pageSize)
+            {
+                var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
+                Assert.Equal(expected.Count, page.Handle!.Total);
+                Assert.True(page.Handle.FromUidOrder, $"page {offset}+{pageSize} not from the order");
+                read.AddRange(Rows(page.Rows));
+            }
+
+            Assert.Equal(expected, read);
+
+            // A deep page on its own (a fresh engine, as on another replica) and a page past the end.
+            using var other = new QueryEngine(release.Data, Options);
+            await other.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken);
+            var deep = await other.ReadAsync("24.0", spec, expected.Count - 2, pageSize);
+            Assert.Equal(expected.Skip(expected.Count - 2).Take(pageSize), Rows(deep.Rows));
+            Assert.Empty((await other.ReadAsync("24.0", spec, expected.Count, pageSize)).Rows);
+        }
+    }
+
+    [Fact]
+    public async Task A_listing_with_an_instance_of_several_rows_is_numbered_whole_and_one_without_is_not()
+    {
+        // A SEG of one instance with a row per segment: its series' rows are not its instances.
+        var rows = Interleaved();
+        rows.Add(Instance("a", "Pa", "1.1", "2.9", "3.150", "SEG", "CHEST", 500));
+        rows.Add(Instance("a", "Pa", "1.1", "2.9", "3.150", "SEG", "CHEST", 500));
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        using var engine = new QueryEngine(release.Data, Options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+
+        var all = V2("{}", """["SOPInstanceUID","gcs_url"]""", false, false);
+        var page = await engine.ReadAsync("24.0", all, 0, 5);
+        Assert.False(page.Handle!.FromUidOrder);
+        Assert.Equal(Rows((await reference.ReadAsync("24.0", all, 0, 5)).Rows), Rows(page.Rows));
+
+        var ct = V2("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, false);
+        var fromOrder = await engine.ReadAsync("24.0", ct, 0, 5);
+        Assert.True(fromOrder.Handle!.FromUidOrder);
+        Assert.Equal(Rows((await reference.ReadAsync("24.0", ct, 0, 5)).Rows), Rows(fromOrder.Rows));
+    }
+
+    [Fact]
+    public async Task A_release_with_a_uid_in_two_series_has_no_order()
+    {
+        var rows = Interleaved();
+        rows.Add(Instance("b", "Pb", "1.1", "2.8", "3.100", "CT", "CHEST", 7));
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        using var engine = new QueryEngine(release.Data, Options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.False(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+
+        var spec = V2("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, false);
+        var page = await engine.ReadAsync("24.0", spec, 0, 5);
+        Assert.False(page.Handle!.FromUidOrder);
+        Assert.Equal(Rows((await reference.ReadAsync("24.0", spec, 0, 5)).Rows), Rows(page.Rows));
+    }
+
+    [Fact]
+    public async Task A_url_that_is_not_of_its_series_and_instance_is_never_derived_from_the_order()
+    {
+        var rows = Interleaved();
+        rows[4]["gcs_url"] = "gs://elsewhere/moved.dcm";
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        using var engine = new QueryEngine(release.Data, Options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+
+        // gcs_url is read from the instance table (the listing numbered whole); aws_url still follows the format.
+        foreach (var (fields, fromOrder) in new[] { ("""["SOPInstanceUID","gcs_url"]""", false), ("""["SOPInstanceUID","aws_url"]""", true) })
+        {
+            var spec = V2("{}", fields, false, false);
+            var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+            var page = await engine.ReadAsync("24.0", spec, 0, 100);
+            Assert.Equal(fromOrder, page.Handle!.FromUidOrder);
+            Assert.Equal(expected, Rows(page.Rows));
+        }
+    }
+
+    [Fact]
+    public async Task A_listing_smaller_than_the_minimum_is_numbered_whole()
+    {
+        using var release = new HandMadeRelease();
+        release.Write("24.0", Interleaved());
+        var options = Options;
+        options.SeriesReadMinimumRows = 31;
+        using var engine = new QueryEngine(release.Data, options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        var page = await engine.ReadAsync("24.0", V2("{}", """["SOPInstanceUID"]""", false, false), 0, 5);
+        Assert.False(page.Handle!.FromUidOrder);
+        Assert.Equal(30, page.Handle.Total);
+    }
+
+    private static QuerySpec V2(string filters, string fields, bool counts, bool groupSize)
+    {
+        using var document = JsonDocument.Parse(filters);
+        Assert.True(FilterParser.TryParseV2(document.RootElement, out var set, out var error), error);
+        return new QuerySpec { Kind = QueryKind.V2Manifest, Filters = set, Fields = JsonSerializer.Deserialize<string[]>(fields)!, Counts = counts, GroupSize = groupSize };
+    }
+
+    private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
+}
