@@ -42,7 +42,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly BackgroundTurn _readAhead = new();
     private readonly SeriesIndexes _series;
     private readonly UidOrders _uids;
-    private readonly ConcurrentDictionary<string, long[]> _uidCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]> _uidCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<bool>> _uidSpans = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _loadedSeries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _footers = new(StringComparer.Ordinal);
@@ -695,8 +696,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         _options.UseSeriesTables ? LoadSeries(release).WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>
-    /// Waits for a release's SOPInstanceUID order (<see cref="UidOrder"/>), built after its series table; true when the
-    /// release has one. Its own wait, not part of <see cref="WarmUpAsync"/>, which the facets wait for.
+    /// Waits for a release's SOPInstanceUID order (<see cref="UidOrder"/>), built after its series table, and its spans
+    /// in the series table; true when the release has one. Its own wait, not part of <see cref="WarmUpAsync"/>, which the facets wait for.
     /// </summary>
     public async Task<bool> WarmUpUidOrderAsync(string release, CancellationToken cancellationToken)
     {
@@ -705,8 +706,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return false;
         }
 
-        await LoadSeries(release).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await _uids.Start(release, _stopping.Token).WaitAsync(cancellationToken).ConfigureAwait(false) is not null;
+        var table = await LoadSeries(release).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var order = await _uids.Start(release, _stopping.Token).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Joins (or makes) the spans' update that LoadSeries starts once the order is built.
+        return table is not null && order is not null && await Task.Run(() => UidSpans(release, table, order), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The SQL as the `sql` option shows it: release tables by name and parameters inlined (informative).</summary>
@@ -979,45 +983,44 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return null;
         }
 
+        if (!_uidSpans.TryGetValue(release, out var spans) || !spans.IsValueCreated)
+        {
+            return null;
+        }
+
         var reader = new BlockReader(SqlBuilder.Compile(spec), AllRows: false);
         return reader.Columns.All(c => uids.Expression(c, columns.Columns) is not null) ? new UidPlan(uids, reader, columns, spec) : null;
     }
 
     /// <summary>
     /// Rows [<paramref name="start"/>, <paramref name="end"/>) of a listing in SOPInstanceUID order (fewer at its end),
-    /// read from the blocks of the order that hold them: a first page's (<paramref name="head"/>) from the first blocks,
-    /// counted until they hold its rows; a window's from the count of the listing's rows in every block (once per
-    /// listing, about a second at full size: a scan of one integer column). The query's own SQL runs over just those
-    /// rows; since each of the listing's series has a row per instance and no UID is in two series, each row of the
-    /// order is one result row, in the order's order, and a block's count is its result rows. Null when the listing has
-    /// fewer than <see cref="QueryOptions.SeriesReadMinimumRows"/> rows (numbered whole faster than its windows read:
-    /// its rows lie sparse in the order), or when some series has an instance of several rows.
+    /// read from the blocks of the order that hold them. Its series say where its rows begin and end in the order (their
+    /// spans); the listing's rows in each block from there are counted (a scan of one integer column, about 1 ms a block
+    /// at full size) as far as the rows asked for, a few blocks at a time, four times as many each time, and kept for its
+    /// later windows. The query's own SQL runs over just those blocks' rows: since each of the listing's series has a row
+    /// per instance and no UID is in two series, each row of the order is one result row, in the order's order, and a
+    /// block's count is its result rows. Null when the listing has fewer than
+    /// <see cref="QueryOptions.SeriesReadMinimumRows"/> rows (its rows lie sparse in the order, and it is numbered whole
+    /// faster than its windows would read), or when some series has an instance of several rows.
     /// </summary>
+    /// <param name="head">A first page's rows: returned in <see cref="ResultHandle.Head"/>, not written as a window.</param>
     private ResultHandle? ComputeUidRows(string key, string release, UidPlan plan, long start, long end, bool head, CancellationToken token, Action started)
     {
         var (_, seriesSource) = SeriesFor(release);
-        var (order, reader, series) = (plan.Order, plan.Reader, plan.Series.Columns);
-        var needed = reader.Columns.Where(series.Contains).ToHashSet(StringComparer.Ordinal);
-        foreach (var (url, bucket) in new[] { ("gcs_url", "gcs_bucket"), ("aws_url", "aws_bucket") })
-        {
-            if (reader.Columns.Contains(url))
-            {
-                needed.UnionWith([bucket, "crdc_series_uuid"]);
-            }
-        }
-
-        var qualifying = SqlBuilder.QualifyingSeries(plan.Spec, [.. needed.Order(StringComparer.Ordinal), "__first_row", "__rows", "__instances"]);
+        var (order, reader) = (plan.Order, plan.Reader);
+        var qualifying = SqlBuilder.QualifyingSeries(plan.Spec, ["__first_row", "__rows", "__instances", "__uid_lo", "__uid_hi"], identifying: true);
         var q = "q_" + NewTable("uid", key);
         using var connection = Open();
         DuckDb.Execute(connection, $"CREATE TEMP TABLE {q} AS {Resolve(qualifying.Sql, release, seriesSource)}", token, started, [.. qualifying.Parameters]);
-        using var totals = DuckDb.Command(connection, $"SELECT CAST(coalesce(sum(__instances), 0) AS BIGINT), coalesce(bool_and(__rows = __instances), true) FROM {q}");
-        var (total, rowEach) = DuckDb.Run(
+        using var totals = DuckDb.Command(connection,
+            $"SELECT CAST(coalesce(sum(__instances), 0) AS BIGINT), coalesce(bool_and(__rows = __instances), true), CAST(coalesce(min(__uid_lo), 0) AS BIGINT), CAST(coalesce(max(__uid_hi), -1) AS BIGINT) FROM {q}");
+        var (total, rowEach, lo, hi) = DuckDb.Run(
             totals,
             c =>
             {
                 using var r = c.ExecuteReader();
                 r.Read();
-                return (r.GetInt64(0), r.GetBoolean(1));
+                return (r.GetInt64(0), r.GetBoolean(1), r.GetInt64(2), r.GetInt64(3));
             },
             token);
         if (!rowEach || total < _options.SeriesReadMinimumRows)
@@ -1025,34 +1028,30 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return null;
         }
 
-        // The blocks that hold the rows, and the listing's rows before the first of them.
-        long[] counts;
-        if (head)
+        // The listing's blocks of the order, and its rows in each as far as counted (by an earlier page, or now).
+        var (from, to) = (lo / UidOrder.BlockRows, (hi / UidOrder.BlockRows) + 1);
+        var counts = _uidCounts.TryGetValue(key, out var known) ? known : [];
+        if (Sum(counts) < end && counts.Length < to - from)
         {
-            // Counted a few blocks at a time, four times as many each time, until they hold the rows.
-            var counted = new List<long>();
-            for (var chunk = 2L; counted.Sum() < end && counted.Count < order.Blocks; chunk *= 4)
+            var counted = counts.ToList();
+            for (var chunk = Math.Max(16L, counted.Count * 3L); Sum(counted) < end && counted.Count < to - from; chunk *= 4)
             {
-                counted.AddRange(order.Count(connection, q, counted.Count, Math.Min(order.Blocks, counted.Count + chunk), token));
+                counted.AddRange(order.Count(connection, q, from + counted.Count, Math.Min(to, from + counted.Count + chunk), token));
             }
 
             counts = [.. counted];
-        }
-        else if (!_uidCounts.TryGetValue(key, out counts!))
-        {
-            counts = order.Count(connection, q, 0, order.Blocks, token);
-            if (counts.Sum() != total)
+            if (counts.Length == to - from && Sum(counts) != total)
             {
-                throw new InvalidDataException($"The SOPInstanceUID order of release {release} holds {counts.Sum()} rows of a listing whose series have {total}.");
+                throw new InvalidDataException($"The SOPInstanceUID order of release {release} holds {Sum(counts)} rows of a listing whose series have {total}.");
             }
 
-            if (_uidCounts.Count >= MaxRemembered)
+            if (_uidCounts.Count >= MaxUidCounts)
             {
-                // About 12 KB a listing at full size: starting over costs only a count again.
+                // Starting over costs only a count again.
                 _uidCounts.Clear();
             }
 
-            _uidCounts[key] = counts;
+            _uidCounts.AddOrUpdate(key, counts, (_, other) => other.Length >= counts.Length ? other : counts);
         }
 
         var (first, before) = (0, 0L);
@@ -1071,12 +1070,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var compiled = reader.Compiled;
         var display = DisplaySql(compiled, release);
         var sql = Resolve(compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
-        var orderBy = OrderBy(compiled);
         var numbered = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {orderBy}) - 1 + {before}) AS __rn, * FROM ({sql}) AS q) WHERE __rn >= {start} AND __rn < {end}");
+            $"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {OrderBy(compiled)}) - 1 + {before}) AS __rn, * FROM ({sql}) AS q) WHERE __rn >= {start} AND __rn < {end}");
         if (expected > 0)
         {
-            DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {order.Read(q, reader.Columns, series, first, last)}", token);
+            // The blocks' rows first, then those of the listing's series with their series' columns: a join of the
+            // series table to a few thousand rows, where a qualifying set that carried those columns cost 0.2-0.5 s at
+            // full size to make and to join.
+            DuckDb.Execute(connection, $"CREATE TEMP TABLE uid_rows AS {order.RowsOf(from + first, from + last)}", token);
+            DuckDb.Execute(connection, $"CREATE TEMP TABLE page_rows AS {order.Columns("uid_rows", q, seriesSource!, reader.Columns, plan.Series.Columns)}", token);
         }
 
         if (head)
@@ -1109,6 +1111,38 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         return new ResultHandle(key, release, table, total, compiled.Columns, display) { Window = (start, end), FromUidOrder = true };
+    }
+
+    /// <summary>Listings whose counts per block of the SOPInstanceUID order are kept (at most 46 KB each at full size).</summary>
+    private const int MaxUidCounts = 256;
+
+    private static long Sum(IEnumerable<int> counts) => counts.Sum(c => (long)c);
+
+    /// <summary>
+    /// Writes each series' first and last row in the release's SOPInstanceUID order (<see cref="UidOrder.SpansPath"/>)
+    /// into its series table (<c>__uid_lo</c>, <c>__uid_hi</c>), once: a listing's qualifying series then say where its
+    /// rows lie in the order (a join of the spans to them cost 30-125 ms at full size, the update 0.2 s once).
+    /// </summary>
+    private bool UidSpans(string release, string table, UidOrder order)
+    {
+        var load = _uidSpans.GetOrAdd(release, _ => new Lazy<bool>(() =>
+        {
+            using var connection = Open();
+            DuckDb.Execute(connection,
+                $"UPDATE {table} AS s SET __uid_lo = p.lo, __uid_hi = p.hi FROM read_parquet({SqlText.ReadPath(order.SpansPath)}) AS p WHERE p.f = s.__first_row",
+                _stopping.Token);
+            return true;
+        }));
+        try
+        {
+            return load.Value;
+        }
+        catch
+        {
+            // Interrupted or failed: such listings are numbered whole until the engine starts again.
+            _uidSpans.TryRemove(new KeyValuePair<string, Lazy<bool>>(release, load));
+            throw;
+        }
     }
 
     /// <summary>An order that disagrees with the series table is an error, never a short or shifted page.</summary>
@@ -1495,7 +1529,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 // identifiers, unique), so they are joined by position; the identifiers are compared to make sure.
                 var extra = string.Join(", ", new[] { "__rows", "__first_row", "__uniform" }.Concat(ranges.Clustered.Select(SeriesRanges.LeastOf)).Select(c => "r." + SqlText.Identifier(c)));
                 var keys = string.Join(", ", SeriesColumns.Keys.Select((k, i) => $"r.{SqlText.Identifier(k)} AS __k{i.ToString(CultureInfo.InvariantCulture)}"));
-                read = $"(SELECT s.*, {extra}, {keys} FROM {read} AS s POSITIONAL JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r)";
+                // Each series' first and last row in the release's SOPInstanceUID order, once it is built (UidSpans).
+                read = $"(SELECT s.*, {extra}, CAST(NULL AS BIGINT) AS __uid_lo, CAST(NULL AS BIGINT) AS __uid_hi, {keys} FROM {read} AS s POSITIONAL JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r)";
             }
 
             using var connection = Open();
@@ -1515,10 +1550,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
 
             DuckDb.Execute(connection, $"CHECKPOINT {SeriesStore}", token);
-            if (_options.UidOrderIndex && _options.FirstPagesAlone)
+            if (_options.UidOrderIndex && _options.FirstPagesAlone && columns?.Ranges is not null)
             {
-                // After the series table, on which it depends and which every query needs first.
-                _ = _uids.Start(r, token);
+                // After the series table, on which it depends and which every query needs first; its spans then go
+                // into the series table.
+                _ = _uids.Start(r, token).ContinueWith(
+                    built => built.Result is { } order && UidSpans(r, table, order),
+                    token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
 
             return (string?)table;

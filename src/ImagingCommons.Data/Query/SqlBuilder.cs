@@ -103,13 +103,15 @@ public static class SqlBuilder
     /// The distinct series that pass a spec's filters, read from the series table (which must cover the filters), with
     /// <paramref name="columns"/> of it: the engine numbers them to page through an instance listing by series.
     /// </summary>
-    public static CompiledQuery QualifyingSeries(QuerySpec spec, IReadOnlyList<string> columns)
+    /// <param name="identifying">The columns identify a series (as its first row does): DISTINCT only undoes the rows a TCGA join repeats.</param>
+    public static CompiledQuery QualifyingSeries(QuerySpec spec, IReadOnlyList<string> columns, bool identifying = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(columns);
         var where = new WhereBuilder(spec.Filters, bySeries: true);
         var select = string.Join(", ", columns.Select(c => $"dicom_pivot.{Identifier(c)} AS {Identifier(c)}"));
-        return new CompiledQuery($"SELECT {where.Distinct(columns)}{select} {where.From(extraTables: [])} {where.Where()}", where.Parameters, [], []);
+        var distinct = where.Distinct(identifying ? [.. columns, .. SeriesColumns.Keys] : columns);
+        return new CompiledQuery($"SELECT {distinct}{select} {where.From(extraTables: [])} {where.Where()}", where.Parameters, [], []);
     }
 
     /// <summary>Whether the series table can evaluate every dicom_pivot filter of a filter set (TCGA filters join either table).</summary>
