@@ -137,6 +137,30 @@ public sealed class UidOrderTests
     }
 
     [Fact]
+    public async Task An_instance_uuid_not_in_canonical_spelling_is_read_from_the_instance_table()
+    {
+        // An upper-case UUID: the order holds it as a UUID, which would give it back in lower case.
+        var rows = Interleaved();
+        rows[7]["crdc_instance_uuid"] = ((string)rows[7]["crdc_instance_uuid"]!).ToUpperInvariant();
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        using var engine = new QueryEngine(release.Data, Options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+
+        // Neither the UUID nor the URLs derived from it come from the order; SOPInstanceUID with the size still does.
+        foreach (var (fields, fromOrder) in new[] { ("""["SOPInstanceUID","crdc_instance_uuid"]""", false), ("""["SOPInstanceUID","gcs_url"]""", false), ("""["SOPInstanceUID","instance_size"]""", true) })
+        {
+            var spec = V2("{}", fields, false, false);
+            var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+            var page = await engine.ReadAsync("24.0", spec, 0, 100);
+            Assert.Equal(fromOrder, page.Handle!.FromUidOrder);
+            Assert.Equal(expected, Rows(page.Rows));
+        }
+    }
+
+    [Fact]
     public async Task A_listing_smaller_than_the_minimum_is_numbered_whole()
     {
         using var release = new HandMadeRelease();
