@@ -150,7 +150,7 @@ public sealed class SeriesIndexes
     }
 
     /// <summary>Waits for the exclusive lock of a build (polling: an advisory lock has no wait with a timeout in .NET).</summary>
-    private static FileStream AcquireLock(string path, CancellationToken token)
+    internal static FileStream AcquireLock(string path, CancellationToken token)
     {
         while (true)
         {
@@ -161,7 +161,7 @@ public sealed class SeriesIndexes
             }
             catch (IOException)
             {
-                // Held by the builder: its table will be there when it lets go.
+                // Held by the builder: what it builds will be there when it lets go.
                 token.WaitHandle.WaitOne(LockPoll);
             }
         }
@@ -183,18 +183,7 @@ public sealed class SeriesIndexes
         {
             // It reads the release and writes the cache, both inside the data directory; nothing else. Its memory is
             // bounded: beyond the limit DuckDB spills the aggregation into the work folder.
-            var settings = new List<(string, string)>
-            {
-                ("memory_limit", SqlText.Literal(_options.MemoryLimit)),
-                ("temp_directory", SqlText.Literal(work)),
-                ("preserve_insertion_order", "false"),
-            };
-            if (_options.Threads > 0)
-            {
-                settings.Add(("threads", _options.Threads.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            DuckDb.Harden(connection, [_data.Path], settings);
+            _options.Harden(connection, _data.Path, work);
             var keys = string.Join(", ", SeriesColumns.Keys.Select(SqlText.Identifier));
             var source = sorted ? ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true) : ReleaseTables.Source(_data, release, IdcSchema.DicomPivot);
             var aggregates = candidates.Select((c, i) =>
@@ -424,4 +413,21 @@ public sealed record SeriesBuildOptions
 
     /// <summary>DuckDB's threads for the build; 0: one per core.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Hardens a build's own database to the data directory, under the memory limit, spilling into <paramref name="work"/>.</summary>
+    internal void Harden(DuckDBConnection connection, string dataDirectory, string work)
+    {
+        var settings = new List<(string, string)>
+        {
+            ("memory_limit", SqlText.Literal(MemoryLimit)),
+            ("temp_directory", SqlText.Literal(work)),
+            ("preserve_insertion_order", "false"),
+        };
+        if (Threads > 0)
+        {
+            settings.Add(("threads", Threads.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        DuckDb.Harden(connection, [dataDirectory], settings);
+    }
 }

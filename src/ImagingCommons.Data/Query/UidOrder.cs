@@ -135,8 +135,6 @@ public sealed class UidOrders
     /// <summary>The file's format: part of its name, so a server with another format never reads it.</summary>
     private const string Format = "u1";
 
-    private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(200);
-
     private readonly DataDirectory _data;
     private readonly SeriesIndexes _series;
     private readonly SeriesBuildOptions _options;
@@ -191,7 +189,7 @@ public sealed class UidOrders
             return ready;
         }
 
-        using (AcquireLock(FilePath(release) + ".lock", token))
+        using (SeriesIndexes.AcquireLock(FilePath(release) + ".lock", token))
         {
             // Another process (or another instance here) may have built it while this one waited.
             return Load(release, out ready) ? ready : Build(release, ranges, token);
@@ -222,23 +220,6 @@ public sealed class UidOrders
         return true;
     }
 
-    private static FileStream AcquireLock(string path, CancellationToken token)
-    {
-        while (true)
-        {
-            token.ThrowIfCancellationRequested();
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                // Held by the builder: its file will be there when it lets go.
-                token.WaitHandle.WaitOne(LockPoll);
-            }
-        }
-    }
-
     private UidOrder? Build(string release, SeriesRanges ranges, CancellationToken token)
     {
         var folder = Path.GetDirectoryName(FilePath(release))!;
@@ -249,18 +230,7 @@ public sealed class UidOrders
         try
         {
             Directory.CreateDirectory(work);
-            var settings = new List<(string, string)>
-            {
-                ("memory_limit", SqlText.Literal(_options.MemoryLimit)),
-                ("temp_directory", SqlText.Literal(work)),
-                ("preserve_insertion_order", "false"),
-            };
-            if (_options.Threads > 0)
-            {
-                settings.Add(("threads", _options.Threads.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            DuckDb.Harden(connection, [_data.Path], settings);
+            _options.Harden(connection, _data.Path, work);
             var pivot = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true);
             var rangesFile = $"read_parquet({SqlText.ReadPath(ranges.Path)})";
 

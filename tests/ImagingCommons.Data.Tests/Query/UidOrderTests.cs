@@ -77,22 +77,11 @@ public sealed class UidOrderTests
         var rows = Interleaved();
         rows.Add(Instance("a", "Pa", "1.1", "2.9", "3.150", "SEG", "CHEST", 500));
         rows.Add(Instance("a", "Pa", "1.1", "2.9", "3.150", "SEG", "CHEST", 500));
-        using var release = new HandMadeRelease();
-        release.Write("24.0", rows);
-        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        using var engine = new QueryEngine(release.Data, Options);
-        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        using var served = await Served.StartAsync(rows);
+        Assert.True(served.Ordered);
 
-        var all = V2("{}", """["SOPInstanceUID","gcs_url"]""", false, false);
-        var page = await engine.ReadAsync("24.0", all, 0, 5);
-        Assert.False(page.Handle!.FromUidOrder);
-        Assert.Equal(Rows((await reference.ReadAsync("24.0", all, 0, 5)).Rows), Rows(page.Rows));
-
-        var ct = V2("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, false);
-        var fromOrder = await engine.ReadAsync("24.0", ct, 0, 5);
-        Assert.True(fromOrder.Handle!.FromUidOrder);
-        Assert.Equal(Rows((await reference.ReadAsync("24.0", ct, 0, 5)).Rows), Rows(fromOrder.Rows));
+        await served.AssertReadAsync("{}", """["SOPInstanceUID","gcs_url"]""", fromOrder: false);
+        await served.AssertReadAsync("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", fromOrder: true);
     }
 
     [Fact]
@@ -100,17 +89,10 @@ public sealed class UidOrderTests
     {
         var rows = Interleaved();
         rows.Add(Instance("b", "Pb", "1.1", "2.8", "3.100", "CT", "CHEST", 7));
-        using var release = new HandMadeRelease();
-        release.Write("24.0", rows);
-        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        using var engine = new QueryEngine(release.Data, Options);
-        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-        Assert.False(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        using var served = await Served.StartAsync(rows);
+        Assert.False(served.Ordered);
 
-        var spec = V2("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, false);
-        var page = await engine.ReadAsync("24.0", spec, 0, 5);
-        Assert.False(page.Handle!.FromUidOrder);
-        Assert.Equal(Rows((await reference.ReadAsync("24.0", spec, 0, 5)).Rows), Rows(page.Rows));
+        await served.AssertReadAsync("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", fromOrder: false);
     }
 
     [Fact]
@@ -118,21 +100,13 @@ public sealed class UidOrderTests
     {
         var rows = Interleaved();
         rows[4]["gcs_url"] = "gs://elsewhere/moved.dcm";
-        using var release = new HandMadeRelease();
-        release.Write("24.0", rows);
-        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        using var engine = new QueryEngine(release.Data, Options);
-        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        using var served = await Served.StartAsync(rows);
+        Assert.True(served.Ordered);
 
         // gcs_url is read from the instance table (the listing numbered whole); aws_url still follows the format.
         foreach (var (fields, fromOrder) in new[] { ("""["SOPInstanceUID","gcs_url"]""", false), ("""["SOPInstanceUID","aws_url"]""", true) })
         {
-            var spec = V2("{}", fields, false, false);
-            var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
-            var page = await engine.ReadAsync("24.0", spec, 0, 100);
-            Assert.Equal(fromOrder, page.Handle!.FromUidOrder);
-            Assert.Equal(expected, Rows(page.Rows));
+            await served.AssertReadAsync("{}", fields, fromOrder);
         }
     }
 
@@ -142,21 +116,13 @@ public sealed class UidOrderTests
         // An upper-case UUID: the order holds it as a UUID, which would give it back in lower case.
         var rows = Interleaved();
         rows[7]["crdc_instance_uuid"] = ((string)rows[7]["crdc_instance_uuid"]!).ToUpperInvariant();
-        using var release = new HandMadeRelease();
-        release.Write("24.0", rows);
-        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        using var engine = new QueryEngine(release.Data, Options);
-        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        using var served = await Served.StartAsync(rows);
+        Assert.True(served.Ordered);
 
         // Neither the UUID nor the URLs derived from it come from the order; SOPInstanceUID with the size still does.
         foreach (var (fields, fromOrder) in new[] { ("""["SOPInstanceUID","crdc_instance_uuid"]""", false), ("""["SOPInstanceUID","gcs_url"]""", false), ("""["SOPInstanceUID","instance_size"]""", true) })
         {
-            var spec = V2("{}", fields, false, false);
-            var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
-            var page = await engine.ReadAsync("24.0", spec, 0, 100);
-            Assert.Equal(fromOrder, page.Handle!.FromUidOrder);
-            Assert.Equal(expected, Rows(page.Rows));
+            await served.AssertReadAsync("{}", fields, fromOrder);
         }
     }
 
@@ -173,6 +139,44 @@ public sealed class UidOrderTests
         var page = await engine.ReadAsync("24.0", V2("{}", """["SOPInstanceUID"]""", false, false), 0, 5);
         Assert.False(page.Handle!.FromUidOrder);
         Assert.Equal(30, page.Handle.Total);
+    }
+
+    /// <summary>A hand-made release with an engine under test (<see cref="Options"/>) and the reference that numbers every result whole.</summary>
+    private sealed class Served : IDisposable
+    {
+        private readonly HandMadeRelease _release = new();
+        private QueryEngine? _reference;
+        private QueryEngine? _engine;
+
+        /// <summary>Whether the release got a SOPInstanceUID order.</summary>
+        public bool Ordered { get; private set; }
+
+        public static async Task<Served> StartAsync(IEnumerable<Dictionary<string, object?>> rows)
+        {
+            var served = new Served();
+            served._release.Write("24.0", rows);
+            served._reference = new QueryEngine(served._release.Data, new QueryOptions { FirstPagesAlone = false });
+            served._engine = new QueryEngine(served._release.Data, Options);
+            await served._engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+            served.Ordered = await served._engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken);
+            return served;
+        }
+
+        /// <summary>The first 100 rows of a v2 manifest: the reference's, and from the order or not as said.</summary>
+        public async Task AssertReadAsync(string filters, string fields, bool fromOrder)
+        {
+            var spec = V2(filters, fields, false, false);
+            var page = await _engine!.ReadAsync("24.0", spec, 0, 100);
+            Assert.Equal(fromOrder, page.Handle!.FromUidOrder);
+            Assert.Equal(Rows((await _reference!.ReadAsync("24.0", spec, 0, 100)).Rows), Rows(page.Rows));
+        }
+
+        public void Dispose()
+        {
+            _engine?.Dispose();
+            _reference?.Dispose();
+            _release.Dispose();
+        }
     }
 
     private static QuerySpec V2(string filters, string fields, bool counts, bool groupSize)
