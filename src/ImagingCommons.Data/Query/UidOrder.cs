@@ -8,7 +8,7 @@ using ImagingCommons.Data.Schema;
 namespace ImagingCommons.Data.Query;
 
 /// <summary>
-/// A release's instance-table rows sorted by SOPInstanceUID (<c>cache/series/…uids.parquet</c>, docs/paging.md
+/// A release's instance-table rows sorted by SOPInstanceUID (<c>cache/series/…uids-u1.parquet</c>, docs/paging.md
 /// "Listings ordered by SOPInstanceUID first"): each row's <c>uid</c>, its series (<c>f</c>: the series' first row in
 /// the instance table, as its ranges have it), its crdc_instance_uuid as a UUID (<c>iu</c>) and its size (<c>sz</c>),
 /// in row groups of <see cref="ReleaseLayout.RowGroupSize"/>. No layout of the instance table gives that order, and
@@ -17,21 +17,17 @@ namespace ImagingCommons.Data.Query;
 /// </summary>
 /// <param name="SpansPath">For each series (<c>f</c>), its first and last row in the order (<c>lo</c>, <c>hi</c>): where a
 /// listing's rows begin and end in it, without a scan.</param>
-/// <param name="Rows">Its rows: the instance table's.</param>
 /// <param name="InstanceUuids">Every crdc_instance_uuid is a UUID in its canonical spelling (NULL included): <c>iu</c> gives it back.</param>
 /// <param name="GcsUrls">Every gcs_url is <c>gs://</c>gcs_bucket<c>/</c>crdc_series_uuid<c>/</c>crdc_instance_uuid<c>.dcm</c>
-/// (IDC's format, data-model.md), so a page derives it from its series and <c>iu</c>.</param>
+/// (IDC's instance URLs), so a page derives it from its series and <c>iu</c>.</param>
 /// <param name="AwsUrls">The same for aws_url (<c>s3://</c>aws_bucket…).</param>
-public sealed record UidOrder(string Path, string SpansPath, long Rows, bool InstanceUuids, bool GcsUrls, bool AwsUrls)
+public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids, bool GcsUrls, bool AwsUrls)
 {
     /// <summary>
     /// The rows a count or a read takes at a time: an eighth of the file's row groups, so that a page's query runs over
     /// about the rows it needs, not over the whole row groups its read decompresses.
     /// </summary>
     public const int BlockRows = ReleaseLayout.RowGroupSize / 8;
-
-    /// <summary>The blocks of <see cref="BlockRows"/> rows of the file.</summary>
-    public long Blocks => (Rows + BlockRows - 1) / BlockRows;
 
     /// <summary>
     /// The instance-table columns a page can take from the file (alias <c>u</c>) and the series table (alias <c>s</c>):
@@ -216,7 +212,7 @@ public sealed class UidOrders
             return false;
         }
 
-        order = new UidOrder(FilePath(release), SpansPath(release), info.Rows, info.InstanceUuids, info.GcsUrls, info.AwsUrls);
+        order = new UidOrder(FilePath(release), SpansPath(release), info.InstanceUuids, info.GcsUrls, info.AwsUrls);
         return true;
     }
 
@@ -280,7 +276,7 @@ public sealed class UidOrders
 
             File.WriteAllText(InfoPath(release) + suffix, JsonSerializer.Serialize(info));
             File.Move(InfoPath(release) + suffix, InfoPath(release), overwrite: true);
-            return info.Unique ? new UidOrder(FilePath(release), SpansPath(release), info.Rows, info.InstanceUuids, info.GcsUrls, info.AwsUrls) : null;
+            return info.Unique ? new UidOrder(FilePath(release), SpansPath(release), info.InstanceUuids, info.GcsUrls, info.AwsUrls) : null;
         }
         finally
         {
