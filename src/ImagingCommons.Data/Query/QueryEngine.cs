@@ -245,7 +245,18 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         // A client paging on meets the next rows read by then. (A series-table listing's window is a
                         // top-N costing about what its first page did: read when asked, it does not slow the next
                         // listing's first page, as it did in run8 of docs/benchmarks.md.)
-                        ReadAhead(key, release, spec, after);
+                        if (shape.ByUid && head.Value.Total < _options.SeriesReadMinimumRows)
+                        {
+                            // Its windows would read its rows sparse in the order (ComputeUidRows): numbered whole instead.
+                            if (_options.NumberInBackground)
+                            {
+                                Prefetch(_results, _background, key, token => MaterializeAsync(key, release, spec, token));
+                            }
+                        }
+                        else
+                        {
+                            ReadAhead(key, release, spec, after);
+                        }
                     }
 
                     // The head may hold fewer rows than it would (the first page's alone, when more lie in too many
@@ -999,9 +1010,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// 32,768 rows at full size) as far as the rows asked for, a few blocks at a time, four times as many each time, and kept for its
     /// later windows. The query's own SQL runs over just those blocks' rows: since each of the listing's series has a row
     /// per instance and no UID is in two series, each row of the order is one result row, in the order's order, and a
-    /// block's count is its result rows. Null when the listing has fewer than
-    /// <see cref="QueryOptions.SeriesReadMinimumRows"/> rows (its rows lie sparse in the order, and it is numbered whole
-    /// faster than its windows would read), or when some series has an instance of several rows.
+    /// block's count is its result rows. Null when its rows lie sparse in the order (fewer than a 64th of the rows of
+    /// its series' spans: numbered whole faster than it is read), for a window when the listing has fewer than
+    /// <see cref="QueryOptions.SeriesReadMinimumRows"/> rows (numbered whole faster than its windows would read it), or
+    /// when some series has an instance of several rows.
     /// </summary>
     /// <param name="head">A first page's rows: returned in <see cref="ResultHandle.Head"/>, not written as a window.</param>
     private ResultHandle? ComputeUidRows(string key, string release, UidPlan plan, long start, long end, bool head, CancellationToken token, Action started)
@@ -1023,7 +1035,12 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 return (r.GetInt64(0), r.GetBoolean(1), r.GetInt64(2), r.GetInt64(3));
             },
             token);
-        if (!rowEach || total < _options.SeriesReadMinimumRows)
+        // A first page reads the rows of the order from its first row: when the listing's rows are at least a 64th of
+        // the span of its series (as a collection's are: its UIDs share their roots), a few row groups hold it. Its
+        // windows read their own rows only when the listing is large too; a smaller one is numbered whole once its
+        // client pages on (about a second for a million rows), faster than windows over its sparse rows would be.
+        var dense = hi - lo + 1 <= MaxSpread * total;
+        if (!rowEach || !dense || (!head && total < _options.SeriesReadMinimumRows))
         {
             return null;
         }
@@ -1112,6 +1129,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
 
         return new ResultHandle(key, release, table, total, compiled.Columns, display) { Window = (start, end), FromUidOrder = true };
     }
+
+    /// <summary>The most rows of the SOPInstanceUID order per row of a listing read from it (see <see cref="ComputeUidRows"/>).</summary>
+    private const long MaxSpread = 64;
 
     /// <summary>Listings whose counts per block of the SOPInstanceUID order are kept (at most 46 KB each at full size).</summary>
     private const int MaxUidCounts = 256;

@@ -126,19 +126,48 @@ public sealed class UidOrderTests
         }
     }
 
-    [Fact]
-    public async Task A_listing_smaller_than_the_minimum_is_numbered_whole()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_listing_smaller_than_the_minimum_has_its_first_page_from_the_order_and_is_numbered_whole_past_it(bool inBackground)
     {
         using var release = new HandMadeRelease();
         release.Write("24.0", Interleaved());
-        var options = Options;
-        options.SeriesReadMinimumRows = 31;
-        using var engine = new QueryEngine(release.Data, options);
+        var spec = V2("{}", """["SOPInstanceUID"]""", false, false);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 31, WindowRows = 4, NumberInBackground = inBackground });
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
-        var page = await engine.ReadAsync("24.0", V2("{}", """["SOPInstanceUID"]""", false, false), 0, 5);
-        Assert.False(page.Handle!.FromUidOrder);
-        Assert.Equal(30, page.Handle.Total);
+
+        // Pages of 2 keep 20 rows; the sixth page (past half of them) starts the numbering in the background.
+        for (var offset = 0L; offset < 12; offset += 2)
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, 2);
+            Assert.True(page.Handle!.FromUidOrder);
+            Assert.Equal(expected.Skip((int)offset).Take(2), Rows(page.Rows));
+        }
+
+        // Past the kept rows: from the listing numbered whole, never from a window of the order.
+        var past = await engine.ReadAsync("24.0", spec, 24, 2);
+        Assert.False(past.Handle!.FromUidOrder);
+        Assert.Null(past.Handle.Window);
+        Assert.Equal(30, past.Handle.Total);
+        Assert.Equal(expected.Skip(24).Take(2), Rows(past.Rows));
+    }
+
+    [Fact]
+    public async Task A_listing_whose_rows_lie_sparse_in_the_order_is_numbered_whole()
+    {
+        // Collection z's two instances hold the least and the greatest UID, 180 rows of the order apart.
+        var rows = Interleaved();
+        rows.AddRange(Enumerable.Range(0, 150).Select(i => Instance("a", "Pa", "1.1", "2.4", $"5.{1000 + i}", "CT", "CHEST", 10)));
+        rows.Add(Instance("z", "Pz", "1.9", "2.5", "0.1", "MR", "HEAD", 10));
+        rows.Add(Instance("z", "Pz", "1.9", "2.6", "9.9", "MR", "HEAD", 10));
+        using var served = await Served.StartAsync(rows);
+        Assert.True(served.Ordered);
+        await served.AssertReadAsync("""{"collection_id":["z"]}""", """["SOPInstanceUID","gcs_url"]""", fromOrder: false);
+        await served.AssertReadAsync("""{"collection_id":["a"]}""", """["SOPInstanceUID","gcs_url"]""", fromOrder: true);
     }
 
     /// <summary>A hand-made release with an engine under test (<see cref="Options"/>) and the reference that numbers every result whole.</summary>
