@@ -40,6 +40,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly ResultStore<ResultHandle> _windows;
     private readonly BackgroundTurn _background = new();
     private readonly BackgroundTurn _readAhead = new();
+    private readonly BackgroundTurn _firstReadAhead = new();
     private readonly SeriesIndexes _series;
     private readonly UidOrders _uids;
     private readonly ConcurrentDictionary<string, int[]> _uidCounts = new(StringComparer.Ordinal);
@@ -255,7 +256,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         }
                         else
                         {
-                            ReadAhead(key, release, spec, after);
+                            // In a turn of its own: the reads ahead of listings opened before (whose clients may have
+                            // gone) would otherwise hold it back until after this client needs it, ten pages on.
+                            ReadAhead(key, release, spec, after, _firstReadAhead);
                         }
                     }
 
@@ -479,6 +482,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (!shape.Scattered)
         {
             var size = WindowSize(count);
+            var kept = (long)HeadRows(count);
+            if (offset < size && size - kept >= count)
+            {
+                // The first window is cut where a first page's kept rows end: the window after them then reads only
+                // rows not read yet, and sooner (a third fewer), before a client paging on reaches them. Both parts
+                // hold a page or more, so a page still spans two windows at most.
+                return offset < kept ? (0, kept) : (kept, size);
+            }
+
             var start = offset / size * size;
             return (start, start + size);
         }
@@ -593,8 +605,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>Reads a listing's window in the background (<see cref="ComputeWindow"/>).</summary>
-    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window) =>
-        Prefetch(_windows, _readAhead, WindowKey(key, window.Start, window.End),
+    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window, BackgroundTurn? turn = null) =>
+        Prefetch(_windows, turn ?? _readAhead, WindowKey(key, window.Start, window.End),
             token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, t, s), token));
 
     /// <summary>How a listing's pages are served, worked out once per request (each part compiles the query).</summary>
