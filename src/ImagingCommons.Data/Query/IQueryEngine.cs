@@ -22,6 +22,9 @@ public sealed record ResultHandle(string Key, string Release, string Table, long
 
     /// <summary>Its rows were read from the release's SOPInstanceUID order (<see cref="UidOrder"/>).</summary>
     internal bool FromUidOrder { get; init; }
+
+    /// <summary>Its rows were read from the release's gcs_url order (<see cref="UrlOrder"/>).</summary>
+    internal bool FromUrlOrder { get; init; }
 }
 
 /// <summary>A query to answer: what (release and spec), for whom (the bound on outstanding jobs), and how long to wait.</summary>

@@ -618,7 +618,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// the file (an order by a URL).</param>
     /// <param name="Narrow">Scattered, but within a few row groups (<see cref="LiesInFewRowGroups"/>).</param>
     /// <param name="ByUid">Ordered by SOPInstanceUID first, read from the release's <see cref="UidOrder"/> (<see cref="UidPlanFor"/>).</param>
-    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false);
+    /// <param name="ByUrl">Ordered by gcs_url, its series read from the release's <see cref="UrlOrder"/>, where they
+    /// follow one another (<see cref="UrlOrderFor"/>): not scattered.</param>
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false, bool ByUrl = false);
 
     private ListingShape ShapeOf(string release, QuerySpec spec)
     {
@@ -636,6 +638,11 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var bySeriesTable = SqlBuilder.Compile(spec, columns).Sql.Contains("{series}", StringComparison.Ordinal);
         var blocks = FirstPageBlocks(release, spec);
         var scattered = blocks is not null && SeriesBlocks.For(spec, columns) is null;
+        if (scattered && UrlOrderFor(release, spec, blocks!) is not null)
+        {
+            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: false, ByUrl: true);
+        }
+
         return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered, scattered && LiesInFewRowGroups(release, spec, blocks!));
     }
 
@@ -954,24 +961,68 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         var (_, seriesSource) = SeriesFor(release);
-        var qualifying = blocks.Qualifying(spec);
+        var reader = ReaderOf(release, spec, blocks);
+        var qualifying = blocks.Qualifying(spec, reader.Urls is null ? [] : [UrlPosition]);
         using var connection = Open();
-        if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, wanted, token, started) is not { } head)
+        if (blocks.Head(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, count, wanted, token, started, PositionOf(reader)) is not { } head)
         {
             return null;
         }
 
         var (total, series) = head;
-
-        var compiled = SqlBuilder.Compile(spec);
         List<object?[]> rows = [];
-        if (series.Count > 0)
+        if (series.Count > 0 && reader.Urls is not null)
+        {
+            // The URL order's rows join the series table, which only this database holds.
+            rows = ReadSeriesRows(connection, release, reader, series, token);
+        }
+        else if (series.Count > 0)
         {
             using var reads = OpenPageReads();
-            rows = ReadSeriesRows(reads, release, new BlockReader(compiled, blocks.AllRows), series, token);
+            rows = ReadSeriesRows(reads, release, reader, series, token);
         }
 
-        return new ResultHandle(key, release, "", total, compiled.Columns, DisplaySql(compiled, release)) { Head = rows.Take(wanted).ToList(), HeadFromSeriesRows = true };
+        return new ResultHandle(key, release, "", total, reader.Compiled.Columns, DisplaySql(reader.Compiled, release))
+        {
+            Head = rows.Take(wanted).ToList(), HeadFromSeriesRows = true, FromUrlOrder = reader.Urls is not null,
+        };
+    }
+
+    /// <summary>The series table's column of each series' first row in the release's <see cref="UrlOrder"/> (<see cref="UidSpans"/>).</summary>
+    private const string UrlPosition = "__url_lo";
+
+    /// <summary>The series-table column that locates a series' rows in the file <paramref name="reader"/> reads them from.</summary>
+    private static string PositionOf(BlockReader reader) => reader.Urls is null ? "__first_row" : UrlPosition;
+
+    /// <summary>How an instance listing's series' rows are read: from the release's URL order when it has it (<see cref="UrlOrderFor"/>), else from the instance table.</summary>
+    private BlockReader ReaderOf(string release, QuerySpec spec, SeriesBlocks blocks)
+    {
+        var reader = new BlockReader(SqlBuilder.Compile(spec), blocks.AllRows);
+        return UrlOrderFor(release, spec, blocks, reader) is { } urls ? reader with { Urls = urls, UrlSeriesColumns = SeriesFor(release).Columns!.Columns } : reader;
+    }
+
+    /// <summary>
+    /// The release's SOPInstanceUID order, when its <see cref="UrlOrder"/> can give the rows of a listing ordered by
+    /// gcs_url (with series-level columns before it, if any): built, its spans in the series table, and every column
+    /// the query names given by the order or the series table (<see cref="UidOrder.Expression"/>). Null for any other
+    /// listing, which reads the instance table.
+    /// </summary>
+    private UidOrder? UrlOrderFor(string release, QuerySpec spec, SeriesBlocks blocks, BlockReader? reader = null)
+    {
+        if (!_options.UidOrderIndex || blocks.AllRows || !blocks.ByGcsUrl)
+        {
+            return null;
+        }
+
+        var (columns, _) = SeriesFor(release);
+        if (columns is null || _uids.TryGet(release, _stopping.Token) is not { Urls: not null } order
+            || !_uidSpans.TryGetValue(release, out var spans) || !spans.IsValueCreated)
+        {
+            return null;
+        }
+
+        reader ??= new BlockReader(SqlBuilder.Compile(spec), blocks.AllRows);
+        return reader.Columns.All(c => order.Expression(c, columns.Columns) is not null) ? order : null;
     }
 
     /// <summary>How a listing ordered by SOPInstanceUID first is read from the release's <see cref="UidOrder"/>.</summary>
@@ -1163,6 +1214,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             DuckDb.Execute(connection,
                 $"UPDATE {table} AS s SET __uid_lo = p.lo, __uid_hi = p.hi FROM read_parquet({SqlText.ReadPath(order.SpansPath)}) AS p WHERE p.f = s.__first_row",
                 _stopping.Token);
+            if (order.Urls is { } urls)
+            {
+                DuckDb.Execute(connection,
+                    $"UPDATE {table} AS s SET {UrlPosition} = p.lo FROM read_parquet({SqlText.ReadPath(urls.SpansPath)}) AS p WHERE p.f = s.__first_row",
+                    _stopping.Token);
+            }
+
             return true;
         }));
         try
@@ -1365,13 +1423,14 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             return none;
         }
 
-        var qualifying = blocks.Qualifying(spec);
-        if (blocks.Window(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, start, end, token, started) is not { } found)
+        var reader = ReaderOf(release, spec, blocks);
+        var qualifying = blocks.Qualifying(spec, reader.Urls is null ? [] : [UrlPosition]);
+        if (blocks.Window(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, start, end, token, started, PositionOf(reader)) is not { } found)
         {
             return none;
         }
 
-        return WriteWindow(connection, key, release, new BlockReader(SqlBuilder.Compile(spec), blocks.AllRows), found.Total, found.Series, start, end, token);
+        return WriteWindow(connection, key, release, reader, found.Total, found.Series, start, end, token);
     }
 
     /// <summary>Rows [start, end) of a listing numbered by series: the series its numbering says hold them.</summary>
@@ -1392,7 +1451,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             WriteSeriesRows(connection, release, blocks, series, table, token);
         }
 
-        return new ResultHandle(key, release, table, total, blocks.Compiled.Columns, DisplaySql(blocks.Compiled, release)) { Window = (start, end) };
+        return new ResultHandle(key, release, table, total, blocks.Compiled.Columns, DisplaySql(blocks.Compiled, release)) { Window = (start, end), FromUrlOrder = blocks.Urls is not null };
     }
 
 
@@ -1481,11 +1540,19 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             }
         }
 
-        var reads = SeriesBlocks.RowsOf(series, source, blocks.Columns);
-        DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {reads[0]}", token);
+        var (target, file, columns) = blocks.Urls is { Urls: { } urls } ? ("url_rows", urls.Source, UidOrder.FileColumns) : ("page_rows", source, blocks.Columns);
+        var reads = SeriesBlocks.RowsOf(series, file, columns);
+        DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE {target} AS {reads[0]}", token);
         foreach (var more in reads.Skip(1))
         {
-            DuckDb.Execute(connection, $"INSERT INTO page_rows {more}", token);
+            DuckDb.Execute(connection, $"INSERT INTO {target} {more}", token);
+        }
+
+        if (blocks.Urls is { } order)
+        {
+            // Each series' span of the file is its rows, so the series need no join but the series table's, for
+            // their columns; the query's own SQL then runs over the instance-table columns it names, as above.
+            DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {order.ColumnsOf(target, SeriesFor(release).Source!, blocks.Columns, blocks.UrlSeriesColumns!)}", token);
         }
 
         return Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
@@ -1562,7 +1629,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 var extra = string.Join(", ", new[] { "__rows", "__first_row", "__uniform" }.Concat(ranges.Clustered.Select(SeriesRanges.LeastOf)).Select(c => "r." + SqlText.Identifier(c)));
                 var keys = string.Join(", ", SeriesColumns.Keys.Select((k, i) => $"r.{SqlText.Identifier(k)} AS __k{i.ToString(CultureInfo.InvariantCulture)}"));
                 // Each series' first and last row in the release's SOPInstanceUID order, once it is built (UidSpans).
-                read = $"(SELECT s.*, {extra}, CAST(NULL AS BIGINT) AS __uid_lo, CAST(NULL AS BIGINT) AS __uid_hi, {keys} FROM {read} AS s POSITIONAL JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r)";
+                read = $"(SELECT s.*, {extra}, CAST(NULL AS BIGINT) AS __uid_lo, CAST(NULL AS BIGINT) AS __uid_hi, CAST(NULL AS BIGINT) AS {UrlPosition}, {keys} FROM {read} AS s POSITIONAL JOIN read_parquet({SqlText.ReadPath(ranges.Path)}) AS r)";
             }
 
             using var connection = Open();

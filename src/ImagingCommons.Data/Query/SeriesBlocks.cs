@@ -82,9 +82,12 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     /// <summary>The series-level columns at the head of the file's order (<see cref="Releases.ReleaseLayout.InstanceOrder"/>).</summary>
     private const int FileOrderKeys = 4;
 
-    /// <summary>The qualifying series with what the numbering needs.</summary>
-    public CompiledQuery Qualifying(QuerySpec spec) =>
-        SqlBuilder.QualifyingSeries(spec, [.. SeriesColumns.Keys.Union(SeriesOrder, StringComparer.Ordinal), .. RangeColumns]);
+    /// <summary>The qualifying series with what the numbering needs (and <paramref name="more"/> columns of the series table).</summary>
+    public CompiledQuery Qualifying(QuerySpec spec, params IEnumerable<string> more) =>
+        SqlBuilder.QualifyingSeries(spec, [.. SeriesColumns.Keys.Union(SeriesOrder, StringComparer.Ordinal), .. RangeColumns.Union(more, StringComparer.Ordinal)]);
+
+    /// <summary>Ordered by gcs_url (after series-level columns, if any): its series by their least URL.</summary>
+    public bool ByGcsUrl => SeriesOrder.Count > 0 && SeriesOrder[^1] == SeriesRanges.LeastOf("gcs_url");
 
     /// <summary>
     /// Creates the numbered table of the qualifying series (<paramref name="qualifying"/>: their SQL, resolved): each
@@ -125,7 +128,10 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     /// its instances) or when even the first page's series lie in more than <see cref="MaxHeadStretches"/> stretches
     /// (one row group read each: the whole listing is then numbered instead).
     /// </summary>
-    public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, int wanted, CancellationToken token, Action started)
+    /// <param name="position">The series table's column of each series' first row in the file its rows are read from
+    /// (<c>__first_row</c>: the instance table).</param>
+    public (long Total, List<BlockSeries> Series)? Head(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, int count, int wanted, CancellationToken token, Action started,
+        string position = "__first_row")
     {
         var counted = AllRows ? "__rows" : "__instances";
         if (Total(connection, qualifying, parameters, token, started) is not { } total)
@@ -135,7 +141,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
 
         var series = new List<BlockSeries>();
         using (var command = DuckDb.Command(connection,
-            $"SELECT CAST({counted} AS BIGINT), CAST(__first_row AS BIGINT), CAST(__rows AS BIGINT) FROM ({qualifying}) AS q "
+            $"SELECT CAST({counted} AS BIGINT), CAST({position} AS BIGINT), CAST(__rows AS BIGINT) FROM ({qualifying}) AS q "
             + $"ORDER BY {OrderKeys()} LIMIT {Math.Max(wanted, 1).ToString(CultureInfo.InvariantCulture)}", [.. parameters]))
         {
             DuckDb.Run(
@@ -174,7 +180,8 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     /// without numbering the rest (a running sum over the qualifying series in API order), as for a first page. Null
     /// as for <see cref="Head"/>, or when those series lie in more than <see cref="MaxHeadStretches"/> stretches.
     /// </summary>
-    public (long Total, List<BlockSeries> Series)? Window(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, long start, long end, CancellationToken token, Action started)
+    public (long Total, List<BlockSeries> Series)? Window(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, long start, long end, CancellationToken token, Action started,
+        string position = "__first_row")
     {
         if (Total(connection, qualifying, parameters, token, started) is not { } total)
         {
@@ -185,7 +192,7 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         using var command = DuckDb.Command(connection,
             "SELECT __start, __count, __first_row, __rows FROM ("
             + $"SELECT CAST(sum(__c) OVER (ORDER BY {OrderKeys()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - __c AS BIGINT) AS __start, "
-            + $"CAST(__c AS BIGINT) AS __count, CAST(__first_row AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
+            + $"CAST(__c AS BIGINT) AS __count, CAST({position} AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
             + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
             [.. parameters]);
         var series = ReadSeries(command, token);
@@ -341,6 +348,16 @@ internal sealed record BlockSeries(long Start, long Count, long FirstRow, long R
 /// <param name="AllRows">/dicomMetadata: every row in file order (ties of the API order keep the writer's order).</param>
 internal sealed partial record BlockReader(CompiledQuery Compiled, bool AllRows)
 {
+    /// <summary>
+    /// The series' rows are read from the release's <see cref="UrlOrder"/> (a <see cref="BlockSeries.FirstRow"/> is then
+    /// a row of that file), with the columns <see cref="UidOrder.Expression"/> gives over the series table's
+    /// (<see cref="UrlSeriesColumns"/>); null: from the instance table.
+    /// </summary>
+    public UidOrder? Urls { get; init; }
+
+    /// <summary>The series table's columns, for <see cref="Urls"/>.</summary>
+    public IReadOnlySet<string>? UrlSeriesColumns { get; init; }
+
     /// <summary>
     /// The instance-table columns the query reads: every <c>dicom_pivot."…"</c> it names (SqlBuilder names every column
     /// so), and no other, since each costs its share of a row group to decompress (a v1 manifest of GCS_URL alone reads

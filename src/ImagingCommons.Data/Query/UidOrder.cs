@@ -21,7 +21,9 @@ namespace ImagingCommons.Data.Query;
 /// <param name="GcsUrls">Every gcs_url is <c>gs://</c>gcs_bucket<c>/</c>crdc_series_uuid<c>/</c>crdc_instance_uuid<c>.dcm</c>
 /// (IDC's instance URLs), so a page derives it from its series and <c>iu</c>.</param>
 /// <param name="AwsUrls">The same for aws_url (<c>s3://</c>aws_bucket…).</param>
-public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids, bool GcsUrls, bool AwsUrls)
+/// <param name="Urls">The same rows in gcs_url order within each collection, when gcs_url clusters by series and is
+/// derived from them (<see cref="UrlOrder"/>); null when not.</param>
+public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids, bool GcsUrls, bool AwsUrls, UrlOrder? Urls = null)
 {
     /// <summary>
     /// The rows a count or a read takes at a time: an eighth of the file's row groups, so that a page's query runs over
@@ -115,7 +117,34 @@ public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids,
         return $"SELECT {select} FROM {rows} AS u JOIN {qualifying} AS q ON u.f = q.__first_row JOIN {series} AS s ON u.f = s.__first_row";
     }
 
+    /// <summary>
+    /// Some rows of the order (<paramref name="rows"/>, a table with the file's columns), of series known to qualify, with
+    /// the columns a page names as <see cref="Columns"/> gives them, joined to the series table alone.
+    /// </summary>
+    public string ColumnsOf(string rows, string series, IEnumerable<string> columns, IReadOnlySet<string> seriesColumns)
+    {
+        var select = string.Join(", ", columns.Select(c => (Expression(c, seriesColumns) ?? throw new InvalidOperationException($"The order has no column {c}.")) + " AS " + SqlText.Identifier(c)));
+        return $"SELECT {select} FROM {rows} AS u JOIN {series} AS s ON u.f = s.__first_row";
+    }
+
+    /// <summary>The file's columns, which <see cref="Expression"/> names (alias <c>u</c>).</summary>
+    public static readonly IReadOnlyList<string> FileColumns = ["uid", "f", "iu", "sz"];
+
     private string Source => $"read_parquet({SqlText.ReadPath(Path)}, file_row_number = true)";
+}
+
+/// <summary>
+/// A release's instance-table rows in gcs_url order within each collection (<c>cache/series/…urls-u2.parquet</c>, docs/paging.md
+/// "Listings ordered by a URL"): the columns of <see cref="UidOrder"/>, each series one run of rows, the series of a
+/// collection by their least gcs_url. In the instance table the series of a listing ordered by a URL lie scattered
+/// over its collection's row groups, each costing a row group's gcs_url to decompress (40-50 ms at full size): here a
+/// page's series follow one another, and a page derives gcs_url from its series and <c>iu</c>.
+/// </summary>
+/// <param name="SpansPath">For each series (<c>f</c>), its first row in the file (<c>lo</c>); its rows are the series' rows.</param>
+public sealed record UrlOrder(string Path, string SpansPath)
+{
+    /// <summary>The file as a source of its rows with their row numbers (positions, as a series' span gives them).</summary>
+    public string Source => $"read_parquet({SqlText.ReadPath(Path)}, file_row_number = true)";
 }
 
 /// <summary>
@@ -129,7 +158,7 @@ public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids,
 public sealed class UidOrders
 {
     /// <summary>The file's format: part of its name, so a server with another format never reads it.</summary>
-    private const string Format = "u1";
+    private const string Format = "u2";
 
     private readonly DataDirectory _data;
     private readonly SeriesIndexes _series;
@@ -178,6 +207,10 @@ public sealed class UidOrders
 
     private string SpansPath(string release) => Path.ChangeExtension(_series.TablePath(release), $".uids-{Format}.spans.parquet");
 
+    private string UrlPath(string release) => Path.ChangeExtension(_series.TablePath(release), $".urls-{Format}.parquet");
+
+    private string UrlSpansPath(string release) => Path.ChangeExtension(_series.TablePath(release), $".urls-{Format}.spans.parquet");
+
     private UidOrder? LoadOrBuild(string release, SeriesRanges ranges, CancellationToken token)
     {
         if (Load(release, out var ready))
@@ -207,12 +240,13 @@ public sealed class UidOrders
             return true;
         }
 
-        if (!File.Exists(FilePath(release)) || !File.Exists(SpansPath(release)))
+        if (!File.Exists(FilePath(release)) || !File.Exists(SpansPath(release)) || (info.Urls && (!File.Exists(UrlPath(release)) || !File.Exists(UrlSpansPath(release)))))
         {
             return false;
         }
 
-        order = new UidOrder(FilePath(release), SpansPath(release), info.InstanceUuids, info.GcsUrls, info.AwsUrls);
+        var urls = info.Urls ? new UrlOrder(UrlPath(release), UrlSpansPath(release)) : null;
+        order = new UidOrder(FilePath(release), SpansPath(release), info.InstanceUuids, info.GcsUrls, info.AwsUrls, urls);
         return true;
     }
 
@@ -244,7 +278,7 @@ public sealed class UidOrders
                     using var reader = c.ExecuteReader();
                     reader.Read();
                     var uuids = reader.GetBoolean(2);
-                    return new UidInfo(reader.GetInt64(0), reader.GetBoolean(1), uuids, uuids && reader.GetBoolean(3), uuids && reader.GetBoolean(4));
+                    return new UidInfo(reader.GetInt64(0), reader.GetBoolean(1), uuids, uuids && reader.GetBoolean(3), uuids && reader.GetBoolean(4), false);
                 },
                 token);
 
@@ -271,6 +305,7 @@ public sealed class UidOrders
                         token);
                     File.Move(SpansPath(release) + suffix, SpansPath(release), overwrite: true);
                     File.Move(file, FilePath(release), overwrite: true);
+                    info = info with { Urls = info.GcsUrls && ranges.Clustered.Contains("gcs_url") && BuildUrls(connection, release, pivot, ranges, suffix, token) };
                 }
             }
 
@@ -284,6 +319,8 @@ public sealed class UidOrders
             File.Delete(FilePath(release) + suffix);
             File.Delete(SpansPath(release) + suffix);
             File.Delete(InfoPath(release) + suffix);
+            File.Delete(UrlPath(release) + suffix);
+            File.Delete(UrlSpansPath(release) + suffix);
             if (Directory.Exists(work))
             {
                 Directory.Delete(work, recursive: true);
@@ -291,6 +328,44 @@ public sealed class UidOrders
         }
     }
 
+    /// <summary>
+    /// Writes the release's <see cref="UrlOrder"/>: each series' rows (in their instance-table order) as one run, the
+    /// series of a collection by their least gcs_url (gcs_url clusters by series, so that is the URLs' order), sorted by
+    /// an integer rank rather than by the URLs (a sort of 47.6 M strings at full size). False when some series is not
+    /// one run of it, which its construction rules out but which is checked, since a page reads a series by its span.
+    /// </summary>
+    private bool BuildUrls(DuckDBConnection connection, string release, string pivot, SeriesRanges ranges, string suffix, CancellationToken token)
+    {
+        var (file, spans) = (UrlPath(release) + suffix, UrlSpansPath(release) + suffix);
+        var least = SqlText.Identifier(SeriesRanges.LeastOf("gcs_url"));
+        DuckDb.Execute(connection,
+            $"CREATE OR REPLACE TEMP TABLE url_rank AS SELECT CAST(__first_row AS BIGINT) AS f, CAST(__rows AS BIGINT) AS n, "
+            + $"row_number() OVER (ORDER BY collection_id ASC NULLS FIRST, {least} ASC NULLS FIRST, __first_row) AS k FROM read_parquet({SqlText.ReadPath(ranges.Path)})",
+            token);
+        DuckDb.Execute(connection,
+            $"COPY (SELECT p.SOPInstanceUID AS uid, s.f, TRY_CAST(p.crdc_instance_uuid AS UUID) AS iu, p.instance_size AS sz "
+            + $"FROM {pivot} AS p ASOF JOIN url_rank AS s ON p.file_row_number >= s.f ORDER BY s.k, p.file_row_number) "
+            + $"TO {SqlText.Literal(file)} ({ReleaseLayout.InstanceCopyOptions})",
+            token);
+        DuckDb.Execute(connection,
+            $"COPY (SELECT f, min(file_row_number) AS lo, max(file_row_number) - min(file_row_number) + 1 AS span, count(*) AS n "
+            + $"FROM read_parquet({SqlText.ReadPath(file)}, file_row_number = true) GROUP BY f ORDER BY f) TO {SqlText.Literal(spans)} (FORMAT parquet, COMPRESSION zstd)",
+            token);
+        var runs = DuckDb.Scalar(connection,
+            $"SELECT coalesce(bool_and(p.span = p.n AND p.n = r.n), true) AND count(*) = (SELECT count(*) FROM url_rank) FROM read_parquet({SqlText.ReadPath(spans)}) AS p JOIN url_rank AS r USING (f)",
+            token);
+        DuckDb.Execute(connection, "DROP TABLE url_rank", CancellationToken.None);
+        if (runs is not true)
+        {
+            return false;
+        }
+
+        File.Move(spans, UrlSpansPath(release), overwrite: true);
+        File.Move(file, UrlPath(release), overwrite: true);
+        return true;
+    }
+
     /// <summary>What a build found (see <see cref="UidOrder"/>); <paramref name="Unique"/>: no NULL UID and no UID in two series; without it there is no file.</summary>
-    private sealed record UidInfo(long Rows, bool Unique, bool InstanceUuids, bool GcsUrls, bool AwsUrls);
+    /// <param name="Urls">The <see cref="UrlOrder"/> was written.</param>
+    private sealed record UidInfo(long Rows, bool Unique, bool InstanceUuids, bool GcsUrls, bool AwsUrls, bool Urls);
 }

@@ -51,6 +51,9 @@ public enum ServedBy
     /// <summary>Ordered by SOPInstanceUID first: every page read from the release's SOPInstanceUID order.</summary>
     UidOrder,
 
+    /// <summary>Ordered by gcs_url: every page read from its series' rows in the release's gcs_url order.</summary>
+    UrlOrder,
+
     /// <summary>Numbered whole, as before.</summary>
     Numbered,
 }
@@ -75,7 +78,9 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
 
         // Series in another order than the file's (by a URL, or SeriesInstanceUID first): the first page from the
         // first series' rows, the rest numbered whole.
-        { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.UrlOrder, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.UrlOrder, QueryKind.V1Manifest, """{"collection_id":["tcga_luad","nlst","tcga_kirc"]}""", """["SOPInstanceUID","GCS_URL"]""", false, false, null },
+        { ServedBy.UrlOrder, QueryKind.V2Manifest, """{"race":["WHITE","None"],"collection_id":["nlst","tcga_luad"]}""", """["collection_id","gcs_url","SOPInstanceUID","instance_size"]""", true, true, null },
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad"]}""", """["collection_id","aws_url","SOPInstanceUID"]""", false, true, null },
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","SEG"]}""", """["SeriesInstanceUID","StudyInstanceUID","PatientID","collection_id","crdc_instance_uuid","SOPInstanceUID"]""", true, true, null },
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Query, """{"Modality":["CT","SM"]}""", """["SeriesInstanceUID","collection_id","PatientID","StudyInstanceUID","SOPInstanceUID"]""", false, false, null },
@@ -90,7 +95,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.Head, QueryKind.V1CohortObjects, "{}", "[]", false, false, "Patient" },
 
         // A URL alone: one row per distinct URL, which the series table knows is one per instance.
-        { ServedBy.FirstSeriesThenNumbered, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
+        { ServedBy.UrlOrder, QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null },
         { ServedBy.FirstSeriesThenNumbered, QueryKind.V2Manifest, """{"collection_id":["nlst","tcga_luad","lidc_idri"]}""", """["aws_url"]""", false, false, null },
 
         // An order no layout gives (SOPInstanceUID first): read from the release's SOPInstanceUID order.
@@ -137,20 +142,24 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
                 Assert.Equal(reference.Skip((int)offset).Take(pageSize), Rows(page.Rows));
                 later = later.With(page.Handle);
                 Assert.Equal(path == ServedBy.UidOrder, page.Handle.FromUidOrder);
+                Assert.True(path == ServedBy.UrlOrder || !page.Handle.FromUrlOrder, $"page {offset}+{pageSize} from the gcs_url order");
             }
 
             if (!numbering)
             {
                 // Past the first ten pages, pages come from windows (a listing not laid out for them is numbered whole).
                 Assert.True(path is ServedBy.Numbered or ServedBy.FirstSeriesThenNumbered || reference.Count <= 10 * pageSize || later.Ahead > 0, $"no window read: {later}");
+                Assert.True(path is not ServedBy.UrlOrder || later.Numbered == 0, $"a listing in the gcs_url order numbered whole: {later}");
                 Assert.True(path is not ServedBy.Numbered || later.Ahead == 0, $"a window read for a listing numbered whole: {later}");
                 continue;
             }
 
             Assert.Equal(path == ServedBy.UidOrder, first.Handle.FromUidOrder);
+            Assert.Equal(path == ServedBy.UrlOrder, first.Handle.FromUrlOrder);
             Assert.Equal(path, (first.Handle.Head, first.Handle.HeadFromSeriesRows, later) switch
             {
                 ({ }, true, { Blocks: 0, Numbered: 0 }) when first.Handle.FromUidOrder => ServedBy.UidOrder,
+                ({ }, true, { Blocks: 0, Numbered: 0 }) when first.Handle.FromUrlOrder => ServedBy.UrlOrder,
                 ({ }, false, { Blocks: 0 }) => ServedBy.Head,
                 ({ }, true, { Blocks: > 0, Numbered: 0 }) or (null, _, { Blocks: > 0, Numbered: 0 }) => ServedBy.Blocks,
                 ({ }, true, { Blocks: 0, Numbered: > 0 }) => ServedBy.FirstSeriesThenNumbered,
@@ -250,7 +259,8 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var spec = Spec(QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 200);
-        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false, NarrowListingRowGroups = narrow });
+        // Read from the instance table (without the release's gcs_url order, whose windows are every listing's).
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false, NarrowListingRowGroups = narrow, UidOrderIndex = false });
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var first = await engine.ReadAsync("24.0", spec, 0, 10);
         Assert.True(first.Handle!.HeadFromSeriesRows);
@@ -266,18 +276,22 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         }
     }
 
-    [Fact]
-    public async Task A_narrow_listing_ordered_by_a_url_paged_at_growing_page_sizes_loses_no_row()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_narrow_listing_ordered_by_a_url_paged_at_growing_page_sizes_loses_no_row(bool urlOrder)
     {
         // Pages of 4,000 keep 10,000 rows, cut in two-page windows [0, 8000) and [8000, 10000), shorter than a page:
         // a page from row 7000 would span three windows if the short one stood alone.
         var spec = Spec(QueryKind.V1Manifest, "{}", """["GCS_URL"]""", false, false, null);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 15_000);
-        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, NumberInBackground = false });
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, NumberInBackground = false, UidOrderIndex = urlOrder });
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.Equal(urlOrder, await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
         var first = await engine.ReadAsync("24.0", spec, 0, 1000);
         Assert.Equal(Rows(expected.Rows).Take(1000), Rows(first.Rows));
+        Assert.Equal(urlOrder, first.Handle!.FromUrlOrder);
         foreach (var (offset, count) in new[] { (1000L, 2000), (3000L, 2000), (5000L, 2000), (7000L, 4000), (11_000L, 4000) })
         {
             var page = await engine.ReadAsync("24.0", spec, offset, count);

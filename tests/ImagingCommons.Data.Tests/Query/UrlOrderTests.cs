@@ -1,0 +1,142 @@
+using System.Text.Json;
+using ImagingCommons.Data.Query;
+using ImagingCommons.Testing;
+using static ImagingCommons.Testing.HandMadeRelease;
+
+namespace ImagingCommons.Data.Tests.Query;
+
+/// <summary>
+/// Listings ordered by gcs_url read their series' rows from the release's gcs_url order give the rows, order and totals
+/// of the listing numbered whole, and that order is used only where its rows stand for the instance table's exactly.
+/// </summary>
+public sealed class UrlOrderTests
+{
+    /// <summary>
+    /// Series in two collections whose URL order is not the file's: each series' UUID runs against its UID, and its
+    /// instances' UUIDs against their UIDs, so neither the series nor their rows come in file order.
+    /// </summary>
+    private static List<Dictionary<string, object?>> Crossed()
+    {
+        var rows = new List<Dictionary<string, object?>>();
+        for (var s = 0; s < 6; s++)
+        {
+            var collection = s % 2 == 0 ? "a" : "b";
+            var series = $"2.{s + 1}";
+            for (var i = 0; i < 3 + s; i++)
+            {
+                var sop = $"3.{s + 1}.{i + 1}";
+                rows.Add(Instance(collection, "P" + collection, "1." + collection, series, sop, s < 4 ? "CT" : "MR", "CHEST", 100 + i,
+                    seriesUuid: $"5e000000-0000-4000-8000-{90 - s:000000000000}", instanceUuid: $"1e000000-0000-4000-8{s}00-{50 - i:000000000000}"));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Small windows, listings of any size, and no numbering in the background: every later page from windows.</summary>
+    private static QueryOptions Options => new() { SeriesReadMinimumRows = 0, WindowRows = 4, NumberInBackground = false };
+
+    [Theory]
+    [InlineData(QueryKind.V1Manifest, "{}", """["SOPInstanceUID","GCS_URL"]""")]
+    [InlineData(QueryKind.V1Manifest, """{"Modality":["CT"]}""", """["GCS_URL"]""")]
+    [InlineData(QueryKind.V2Manifest, """{"collection_id":["b"]}""", """["gcs_url","SOPInstanceUID","instance_size","Modality"]""")]
+    [InlineData(QueryKind.V2Manifest, "{}", """["collection_id","gcs_url","crdc_instance_uuid"]""")]
+    public async Task A_listing_ordered_by_gcs_url_is_read_from_the_url_order_with_the_whole_results_rows(QueryKind kind, string filters, string fields)
+    {
+        using var release = new HandMadeRelease();
+        release.Write("24.0", Crossed());
+        var spec = Spec(kind, filters, fields);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        Assert.True(expected.Count > 8);
+
+        foreach (var pageSize in new[] { 1, 3, 5, 100 })
+        {
+            using var engine = new QueryEngine(release.Data, Options);
+            await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+            Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+            var read = new List<string>();
+            for (var offset = 0L; offset < expected.Count; offset += pageSize)
+            {
+                var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
+                Assert.Equal(expected.Count, page.Handle!.Total);
+                Assert.True(page.Handle.FromUrlOrder, $"page {offset}+{pageSize} not from the order");
+                read.AddRange(Rows(page.Rows));
+            }
+
+            Assert.Equal(expected, read);
+
+            // A deep page on its own (a fresh engine, as on another replica) and a page past the end.
+            using var other = new QueryEngine(release.Data, Options);
+            await other.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken);
+            var deep = await other.ReadAsync("24.0", spec, expected.Count - 2, pageSize);
+            Assert.Equal(expected.Skip(expected.Count - 2).Take(pageSize), Rows(deep.Rows));
+            Assert.Empty((await other.ReadAsync("24.0", spec, expected.Count, pageSize)).Rows);
+        }
+    }
+
+    [Fact]
+    public async Task A_url_that_is_not_of_its_series_and_instance_is_read_from_the_instance_table()
+    {
+        var rows = Crossed();
+        rows[4]["gcs_url"] = "gs://idc-open-data/5e000000-0000-4000-8000-000000000090/moved.dcm";
+        await AssertServedAsync(rows, QueryKind.V1Manifest, "{}", """["SOPInstanceUID","GCS_URL"]""", fromOrder: false);
+    }
+
+    [Fact]
+    public async Task An_instance_of_several_rows_is_listed_as_the_instance_table_has_it()
+    {
+        // A SEG of one instance with a row per segment: the order holds both rows, as the instance table does.
+        var rows = Crossed();
+        rows.Add(Instance("a", "Pa", "1.a", "2.9", "3.9.1", "SEG", "CHEST", 500, seriesUuid: "5e000000-0000-4000-8000-000000000001"));
+        rows.Add(Instance("a", "Pa", "1.a", "2.9", "3.9.1", "SEG", "CHEST", 500, seriesUuid: "5e000000-0000-4000-8000-000000000001"));
+        await AssertServedAsync(rows, QueryKind.V1Manifest, "{}", """["SOPInstanceUID","GCS_URL"]""", fromOrder: true);
+        await AssertServedAsync(rows, QueryKind.V2Manifest, "{}", """["gcs_url","instance_size"]""", fromOrder: true);
+    }
+
+    [Fact]
+    public async Task A_listing_naming_a_column_the_order_cannot_give_is_read_from_the_instance_table()
+    {
+        // instance_hash is neither in the order nor one value per series.
+        var rows = Crossed();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i]["instance_hash"] = $"h{i}";
+        }
+
+        await AssertServedAsync(rows, QueryKind.V2Manifest, "{}", """["gcs_url","instance_hash"]""", fromOrder: false);
+    }
+
+    /// <summary>Every page of 3 rows of a listing: the reference's, and from the gcs_url order or not as said.</summary>
+    private static async Task AssertServedAsync(List<Dictionary<string, object?>> rows, QueryKind kind, string filters, string fields, bool fromOrder)
+    {
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        var spec = Spec(kind, filters, fields);
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        using var engine = new QueryEngine(release.Data, Options);
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        var read = new List<string>();
+        for (var offset = 0L; offset < expected.Count; offset += 3)
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, 3);
+            Assert.Equal(expected.Count, page.Handle!.Total);
+            Assert.Equal(fromOrder, page.Handle.FromUrlOrder);
+            read.AddRange(Rows(page.Rows));
+        }
+
+        Assert.Equal(expected, read);
+    }
+
+    private static QuerySpec Spec(QueryKind kind, string filters, string fields)
+    {
+        using var document = JsonDocument.Parse(filters);
+        var version = kind == QueryKind.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
+        Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
+        return new QuerySpec { Kind = kind, Filters = set, Fields = JsonSerializer.Deserialize<string[]>(fields)! };
+    }
+
+    private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
+}
