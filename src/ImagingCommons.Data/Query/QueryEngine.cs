@@ -1219,6 +1219,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 DuckDb.Execute(connection,
                     $"UPDATE {table} AS s SET {UrlPosition} = p.lo FROM read_parquet({SqlText.ReadPath(urls.SpansPath)}) AS p WHERE p.f = s.__first_row",
                     _stopping.Token);
+
+                // Its footer parsed and cached now (1,453 row groups at full size), not by the first page that reads it.
+                DuckDb.Scalar(connection, $"SELECT count(*) FROM {urls.Source} WHERE file_row_number < 0", _stopping.Token);
             }
 
             return true;
@@ -1526,21 +1529,22 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         // gets, not for the millions of the file it reads them from (its hash tables would be sized for those).
         // Each read is a scan of its own, which holds the file's footer and a row group's buffers while it runs (about
         // 200 MB at full size until the footer is cached): a few at a time, after one scan has cached the footer.
-        var source = ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true);
-        var footer = (pageReads ? "pages/" : "") + release;
+        var (target, file, columns) = blocks.Urls is { Urls: { } urls }
+            ? ("url_rows", urls.Source, UidOrder.FileColumns)
+            : ("page_rows", ReleaseTables.Source(_data, release, IdcSchema.DicomPivot, withRowNumbers: true), blocks.Columns);
+        var footer = (pageReads ? "pages/" : "") + (blocks.Urls is null ? "" : "urls/") + release;
         if (!_footers.ContainsKey(footer))
         {
             lock (_footers)
             {
                 if (!_footers.ContainsKey(footer))
                 {
-                    DuckDb.Scalar(connection, $"SELECT count(*) FROM {source} WHERE file_row_number < 0", token);
+                    DuckDb.Scalar(connection, $"SELECT count(*) FROM {file} WHERE file_row_number < 0", token);
                     _footers[footer] = 0;
                 }
             }
         }
 
-        var (target, file, columns) = blocks.Urls is { Urls: { } urls } ? ("url_rows", urls.Source, UidOrder.FileColumns) : ("page_rows", source, blocks.Columns);
         var reads = SeriesBlocks.RowsOf(series, file, columns);
         DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE {target} AS {reads[0]}", token);
         foreach (var more in reads.Skip(1))
