@@ -75,6 +75,47 @@ public sealed class UrlOrderTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"collection_id":["a"]}""", 990)]
+    [InlineData("""{"Modality":["MR"]}""", 2)]
+    public async Task A_listing_in_few_runs_of_the_order_has_windows_of_a_windows_rows_and_a_sparse_one_of_two_pages(string filters, long windowRows)
+    {
+        // Forty series of two instances in one collection, MR and CT by turns in URL order: the collection is one run
+        // of the order, its MR series twenty runs of 40 rows, which windows of 1,000 rows would hold all of (20
+        // stretches a window, more than half the 32 a read may have).
+        var rows = new List<Dictionary<string, object?>>();
+        for (var s = 0; s < 40; s++)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                rows.Add(Instance("a", "Pa", "1.1", $"2.{s + 1}", $"3.{s + 1}.{i + 1}", s % 2 == 0 ? "MR" : "CT", "HEAD", 10,
+                    seriesUuid: $"5e000000-0000-4000-8000-{100 - s:000000000000}"));
+            }
+        }
+
+        using var release = new HandMadeRelease();
+        release.Write("24.0", rows);
+        var spec = Spec(QueryKind.V1Manifest, filters, """["SOPInstanceUID","GCS_URL"]""");
+        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
+        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        Assert.True(expected.Count >= 40);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 1000, NumberInBackground = false });
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+        Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
+        Assert.Equal(expected.Take(1), Rows((await engine.ReadAsync("24.0", spec, 0, 1)).Rows));
+
+        // Past the ten rows a first page of one keeps: from windows of the order ([10, 1000), the first window cut
+        // where the kept rows end, or two pages).
+        for (var offset = 10L; offset < expected.Count; offset++)
+        {
+            var page = await engine.ReadAsync("24.0", spec, offset, 1);
+            Assert.True(page.Handle!.FromUrlOrder);
+            var window = page.Handle.Window ?? throw new InvalidOperationException("no window");
+            Assert.Equal(windowRows, window.End - window.Start);
+            Assert.Equal(expected.Skip((int)offset).Take(1), Rows(page.Rows));
+        }
+    }
+
     [Fact]
     public async Task A_url_that_is_not_of_its_series_and_instance_is_read_from_the_instance_table()
     {
