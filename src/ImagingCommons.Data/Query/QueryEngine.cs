@@ -642,7 +642,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         {
             // Sparse in the order (its series far apart, as a modality's over many collections), its windows are
             // those of a scattered listing: two pages, each of whose series may cost a read.
-            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: !LiesInFewRuns(release, spec, blocks!), ByUrl: true);
+            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: !LiesInFewStretches(release, spec, blocks!), ByUrl: true);
         }
 
         return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered, scattered && LiesInFewRowGroups(release, spec, blocks!));
@@ -688,14 +688,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>
-    /// Whether a listing ordered by gcs_url lies in so few runs of the release's <see cref="UrlOrder"/> (series that
-    /// follow one another there: a collection's, all of them) that a window of <see cref="QueryOptions.WindowRows"/>
-    /// rows holds at most half the stretches a read may have (<see cref="SeriesBlocks.MaxHeadStretches"/>) on average.
-    /// Worked out once per listing from the series table, like <see cref="LiesInFewRowGroups"/>, and as deterministic.
+    /// Whether a listing ordered by gcs_url lies in so few stretches of the release's <see cref="UrlOrder"/> (its series'
+    /// runs there, those a row group or less apart counted as one, as a read takes them: a collection's series, all
+    /// of them, are one) that a window of <see cref="QueryOptions.WindowRows"/> rows holds at most half the stretches
+    /// a read may have (<see cref="SeriesBlocks.MaxHeadStretches"/>) on average. Worked out once per listing from the
+    /// series table, like <see cref="LiesInFewRowGroups"/>, and as deterministic.
     /// </summary>
-    private bool LiesInFewRuns(string release, QuerySpec spec, SeriesBlocks blocks)
+    private bool LiesInFewStretches(string release, QuerySpec spec, SeriesBlocks blocks)
     {
-        var key = ResultKey(release, spec) + "/runs";
+        var key = ResultKey(release, spec) + "/stretches";
         if (_narrow.TryGetValue(key, out var known))
         {
             return known;
@@ -706,21 +707,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         bool few;
         using (var connection = Open())
         {
-            using var command = DuckDb.Command(connection,
-                $"SELECT count(*) FILTER (WHERE __after IS DISTINCT FROM {UrlPosition}), CAST(coalesce(sum(__rows), 0) AS BIGINT) FROM ("
-                + $"SELECT {UrlPosition}, __rows, lag({UrlPosition} + __rows) OVER (ORDER BY {UrlPosition}) AS __after FROM ({Resolve(qualifying.Sql, release, seriesSource)}) AS q) AS q",
-                [.. qualifying.Parameters]);
-            var (runs, rows) = DuckDb.Run(
-                command,
-                c =>
-                {
-                    using var reader = c.ExecuteReader();
-                    reader.Read();
-                    return (reader.GetInt64(0), reader.GetInt64(1));
-                },
-                _stopping.Token);
-            // A window holds about min(WindowRows, rows) / rows of the runs.
-            few = runs * (double)Math.Min(_options.WindowRows, rows) <= SeriesBlocks.MaxHeadStretches / 2.0 * Math.Max(rows, 1);
+            var (stretches, rows) = SeriesBlocks.StretchesIn(connection, Resolve(qualifying.Sql, release, seriesSource), qualifying.Parameters, UrlPosition, _stopping.Token);
+            few = SeriesBlocks.FewStretches(stretches, rows, _options.WindowRows);
         }
 
         if (_narrow.Count >= MaxRemembered)
@@ -732,7 +720,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return few;
     }
 
-    /// <summary>Listings whose span <see cref="LiesInFewRowGroups"/> (or <see cref="LiesInFewRuns"/>) remembers.</summary>
+    /// <summary>Listings whose span <see cref="LiesInFewRowGroups"/> (or <see cref="LiesInFewStretches"/>) remembers.</summary>
     private const int MaxRemembered = 10_000;
 
     /// <summary>The plan for an instance listing's first page read from its first series' rows; null when it has none.</summary>

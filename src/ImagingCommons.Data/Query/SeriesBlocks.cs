@@ -234,6 +234,36 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             token);
     }
 
+    /// <summary>
+    /// The stretches of a file the qualifying series lie in, as <see cref="Stretches"/> cuts them (runs a row group or
+    /// less apart are one), and their rows; <paramref name="position"/> is the column of each series' first row in it.
+    /// </summary>
+    public static (long Stretches, long Rows) StretchesIn(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, string position, CancellationToken token)
+    {
+        var group = Releases.ReleaseLayout.RowGroupSize.ToString(CultureInfo.InvariantCulture);
+        using var command = DuckDb.Command(connection,
+            $"SELECT count(*) FILTER (WHERE __before IS NULL OR {position} // {group} > __before // {group} + 1), CAST(coalesce(sum(__rows), 0) AS BIGINT) FROM ("
+            + $"SELECT {position}, __rows, lag({position} + __rows - 1) OVER (ORDER BY {position}) AS __before FROM ({qualifying}) AS q) AS q",
+            [.. parameters]);
+        return DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                reader.Read();
+                return (reader.GetInt64(0), reader.GetInt64(1));
+            },
+            token);
+    }
+
+    /// <summary>
+    /// Whether windows of <paramref name="windowRows"/> rows over a listing of <paramref name="rows"/> rows in
+    /// <paramref name="stretches"/> stretches hold at most half the stretches a read may have (<see cref="MaxHeadStretches"/>)
+    /// on average: a window holds about min(windowRows, rows) / rows of them.
+    /// </summary>
+    public static bool FewStretches(long stretches, long rows, int windowRows) =>
+        stretches * (double)Math.Min(windowRows, rows) <= MaxHeadStretches / 2.0 * Math.Max(rows, 1);
+
     /// <summary>Stretches of the file a first page may read (each costs a row group or more to decompress).</summary>
     /// <remarks>A window of a listing that lies in at most this many row groups has at most this many stretches.</remarks>
     internal const int MaxHeadStretches = 32;

@@ -76,13 +76,12 @@ public sealed class UrlOrderTests
     }
 
     [Theory]
-    [InlineData("""{"collection_id":["a"]}""", 990)]
-    [InlineData("""{"Modality":["MR"]}""", 2)]
-    public async Task A_listing_in_few_runs_of_the_order_has_windows_of_a_windows_rows_and_a_sparse_one_of_two_pages(string filters, long windowRows)
+    [InlineData("""{"collection_id":["a"]}""")]
+    [InlineData("""{"Modality":["MR"]}""")]
+    public async Task A_listing_in_few_stretches_of_the_order_has_windows_of_a_windows_rows(string filters)
     {
         // Forty series of two instances in one collection, MR and CT by turns in URL order: the collection is one run
-        // of the order, its MR series twenty runs of 40 rows, which windows of 1,000 rows would hold all of (20
-        // stretches a window, more than half the 32 a read may have).
+        // of the order, its MR series twenty runs in one row group, so one stretch.
         var rows = new List<Dictionary<string, object?>>();
         for (var s = 0; s < 40; s++)
         {
@@ -104,16 +103,38 @@ public sealed class UrlOrderTests
         Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
         Assert.Equal(expected.Take(1), Rows((await engine.ReadAsync("24.0", spec, 0, 1)).Rows));
 
-        // Past the ten rows a first page of one keeps: from windows of the order ([10, 1000), the first window cut
-        // where the kept rows end, or two pages).
+        // Past the ten rows a first page of one keeps: from windows of the order ([10, 1000): the first window, cut
+        // where the kept rows end).
         for (var offset = 10L; offset < expected.Count; offset++)
         {
             var page = await engine.ReadAsync("24.0", spec, offset, 1);
             Assert.True(page.Handle!.FromUrlOrder);
             var window = page.Handle.Window ?? throw new InvalidOperationException("no window");
-            Assert.Equal(windowRows, window.End - window.Start);
+            Assert.Equal((10, 1000), window);
             Assert.Equal(expected.Skip((int)offset).Take(1), Rows(page.Rows));
         }
+    }
+
+    [Fact]
+    public void A_listings_stretches_are_its_runs_more_than_a_row_group_apart_and_few_when_a_window_holds_at_most_sixteen()
+    {
+        // A sparse listing at full size (series a row group or more apart) cannot be hand-made small: its count and
+        // the rule are checked here, over series given as (first row, rows).
+        using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        (long, long) Stretches(params (long First, long Rows)[] series) => SeriesBlocks.StretchesIn(connection,
+            "SELECT * FROM (VALUES " + string.Join(", ", series.Select(s => $"({s.First}, {s.Rows})")) + ") AS v(__url_lo, __rows)", [], "__url_lo", TestContext.Current.CancellationToken);
+
+        Assert.Equal((1L, 30L), Stretches((0, 10), (10, 10), (20, 10)));
+        Assert.Equal((1L, 20L), Stretches((0, 10), (40_000, 10)));
+        Assert.Equal((2L, 20L), Stretches((0, 10), (70_000, 10)));
+        Assert.Equal((3L, 30L), Stretches((140_000, 10), (0, 10), (70_000, 10)));
+        Assert.Equal((2L, 32_800L), Stretches((0, 32_768), (32_768, 2), (140_000, 30)));
+
+        Assert.True(SeriesBlocks.FewStretches(1, 18, 1000));
+        Assert.False(SeriesBlocks.FewStretches(20, 40, 1000));
+        Assert.True(SeriesBlocks.FewStretches(20, 40_000, 30_000));
+        Assert.False(SeriesBlocks.FewStretches(40, 40_000, 30_000));
     }
 
     [Fact]
