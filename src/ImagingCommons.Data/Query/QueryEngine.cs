@@ -618,9 +618,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// the file (an order by a URL).</param>
     /// <param name="Narrow">Scattered, but within a few row groups (<see cref="LiesInFewRowGroups"/>).</param>
     /// <param name="ByUid">Ordered by SOPInstanceUID first, read from the release's <see cref="UidOrder"/> (<see cref="UidPlanFor"/>).</param>
-    /// <param name="ByUrl">Ordered by gcs_url, its series read from the release's <see cref="UrlOrder"/>, where they
-    /// follow one another (<see cref="UrlOrderFor"/>): not scattered.</param>
-    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false, bool ByUrl = false);
+    /// <remarks>A listing ordered by gcs_url whose series are read from the release's <see cref="UrlOrder"/>
+    /// (<see cref="UrlOrderFor"/>) is scattered only when it lies in many stretches of it (<see cref="LiesInFewStretches"/>).</remarks>
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false);
 
     private ListingShape ShapeOf(string release, QuerySpec spec)
     {
@@ -642,7 +642,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         {
             // Sparse in the order (its series far apart, as a modality's over many collections), its windows are
             // those of a scattered listing: two pages, each of whose series may cost a read.
-            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: !LiesInFewStretches(release, spec, blocks!), ByUrl: true);
+            return new ListingShape(HeadFirst: true, BySeriesTable: false, Scattered: !LiesInFewStretches(release, spec, blocks!));
         }
 
         return new ListingShape(bySeriesTable || blocks is not null, bySeriesTable, scattered, scattered && LiesInFewRowGroups(release, spec, blocks!));
