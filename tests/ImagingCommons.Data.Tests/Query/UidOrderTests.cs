@@ -29,8 +29,7 @@ public sealed class UidOrderTests
         return rows;
     }
 
-    /// <summary>Small windows, listings of any size, and no numbering in the background: every later page from windows.</summary>
-    private static QueryOptions Options => new() { SeriesReadMinimumRows = 0, WindowRows = 4, NumberInBackground = false };
+    private static QueryOptions Options => OrderedListings.Options;
 
     [Theory]
     [InlineData("""{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true)]
@@ -40,34 +39,7 @@ public sealed class UidOrderTests
     {
         using var release = new HandMadeRelease();
         release.Write("24.0", Interleaved());
-        var spec = V2(filters, fields, counts, groupSize);
-        using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
-        Assert.True(expected.Count > 8);
-
-        foreach (var pageSize in new[] { 1, 3, 5, 100 })
-        {
-            using var engine = new QueryEngine(release.Data, Options);
-            await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-            Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
-            var read = new List<string>();
-            for (var offset = 0L; offset < expected.Count; offset += pageSize)
-            {
-                var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
-                Assert.Equal(expected.Count, page.Handle!.Total);
-                Assert.True(page.Handle.FromUidOrder, $"page {offset}+{pageSize} not from the order");
-                read.AddRange(Rows(page.Rows));
-            }
-
-            Assert.Equal(expected, read);
-
-            // A deep page on its own (a fresh engine, as on another replica) and a page past the end.
-            using var other = new QueryEngine(release.Data, Options);
-            await other.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken);
-            var deep = await other.ReadAsync("24.0", spec, expected.Count - 2, pageSize);
-            Assert.Equal(expected.Skip(expected.Count - 2).Take(pageSize), Rows(deep.Rows));
-            Assert.Empty((await other.ReadAsync("24.0", spec, expected.Count, pageSize)).Rows);
-        }
+        await OrderedListings.AssertReadFromOrderAsync(release, V2(filters, fields, counts, groupSize), handle => handle.FromUidOrder);
     }
 
     [Fact]
