@@ -40,7 +40,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private readonly ResultStore<ResultHandle> _windows;
     private readonly BackgroundTurn _background = new();
     private readonly BackgroundTurn _readAhead = new();
-    private readonly BackgroundTurn _firstReadAhead = new();
     private readonly SeriesIndexes _series;
     private readonly UidOrders _uids;
     private readonly ConcurrentDictionary<string, int[]> _uidCounts = new(StringComparer.Ordinal);
@@ -256,9 +255,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         }
                         else
                         {
-                            // In a turn of its own: the reads ahead of listings opened before (whose clients may have
-                            // gone) would otherwise hold it back until after this client needs it, ten pages on.
-                            ReadAhead(key, release, spec, after, _firstReadAhead);
+                            ReadAhead(key, release, spec, after);
                         }
                     }
 
@@ -605,8 +602,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>Reads a listing's window in the background (<see cref="ComputeWindow"/>).</summary>
-    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window, BackgroundTurn? turn = null) =>
-        Prefetch(_windows, turn ?? _readAhead, WindowKey(key, window.Start, window.End),
+    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window) =>
+        Prefetch(_windows, _readAhead, WindowKey(key, window.Start, window.End),
             token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, t, s), token));
 
     /// <summary>How a listing's pages are served, worked out once per request (each part compiles the query).</summary>
