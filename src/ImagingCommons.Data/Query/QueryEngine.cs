@@ -71,7 +71,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         _slots = new SemaphoreSlim(_options.MaxConcurrentQueries, _options.MaxConcurrentQueries);
         var build = new SeriesBuildOptions { MemoryLimit = _options.SeriesBuildMemoryLimit, Threads = _options.Threads };
         _series = new SeriesIndexes(data, build);
-        _uids = new UidOrders(data, _series, build);
+        _uids = new UidOrders(data, _series, new SeriesBuildOptions { MemoryLimit = _options.OrderBuildMemoryLimit, Threads = 1 });
         RemoveAbandonedFolders(_options.TempRoot);
         _folder = Path.Combine(_options.TempRoot, $"engine-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var spill = Path.Combine(_folder, "spill");

@@ -99,6 +99,13 @@ public sealed partial class QueryOptions
     public string SeriesBuildMemoryLimit { get; set; } = "1GB";
 
     /// <summary>
+    /// DuckDB's memory limit while a release's SOPInstanceUID and gcs_url orders are built (a database of its own, on
+    /// one thread; beyond it the build spills to disk). Smaller than the series build's: the orders are built while the
+    /// server answers queries, which need their own memory then (docs/benchmarks.md).
+    /// </summary>
+    public string OrderBuildMemoryLimit { get; set; } = "512MB";
+
+    /// <summary>
     /// DuckDB's memory limit for the engine's page reads: a database of its own that reads a first page's series from the
     /// instance table and runs the query over those rows (beyond it, they spill to <see cref="TempDirectory"/>).
     /// </summary>
@@ -123,6 +130,7 @@ public sealed partial class QueryOptions
         Check(MaxPageSize >= 1, nameof(MaxPageSize), "must be at least 1.");
         Check(MemoryLimitPattern().IsMatch(MemoryLimit ?? ""), nameof(MemoryLimit), $"'{MemoryLimit}' is not a size such as 2GB or 512MB.");
         Check(MemoryLimitPattern().IsMatch(SeriesBuildMemoryLimit ?? ""), nameof(SeriesBuildMemoryLimit), $"'{SeriesBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
+        Check(MemoryLimitPattern().IsMatch(OrderBuildMemoryLimit ?? ""), nameof(OrderBuildMemoryLimit), $"'{OrderBuildMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(MemoryLimitPattern().IsMatch(PageReadMemoryLimit ?? ""), nameof(PageReadMemoryLimit), $"'{PageReadMemoryLimit}' is not a size such as 1GB or 512MB.");
         Check(Threads >= 0, nameof(Threads), "must be 0 (DuckDB's default) or more.");
         Check(SeriesReadMinimumRows >= 0, nameof(SeriesReadMinimumRows), "must not be negative.");
