@@ -133,7 +133,7 @@ public sealed record UidOrder(string Path, string SpansPath, bool InstanceUuids,
 
 /// <summary>
 /// A release's instance-table rows in gcs_url order within each collection (<c>cache/series/…urls-u2.parquet</c>, docs/paging.md
-/// "Listings ordered by a URL"): the columns of <see cref="UidOrder"/>, each series one run of rows, the series of a
+/// "Listings ordered by gcs_url"): the columns of <see cref="UidOrder"/>, each series one run of rows, the series of a
 /// collection by their least gcs_url. In the instance table the series of a listing ordered by a URL lie scattered
 /// over its collection's row groups, each costing a row group's gcs_url to decompress (40-50 ms at full size): here a
 /// page's series follow one another, and a page derives gcs_url from its series and <c>iu</c>.
