@@ -114,7 +114,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         pageSettings.Add(("temp_directory", SqlText.Literal(pageSpill)));
         pageSettings.Add(("disabled_optimizers", SqlText.Literal("join_order,statistics_propagation")));
         DuckDb.Harden(_pageReads, [data.Path, _folder], pageSettings);
-        _results = new ResultStore<ResultHandle>(ResultStoreLimits.From(_options), time ?? TimeProvider.System, DropResult, _logger);
+        _results = new ResultStore<ResultHandle>(ResultStoreLimits.From(_options), time ?? TimeProvider.System, DropResult, _logger, HeldBytes);
         // Windows are read page after page and passed: a store of their own, so that a listing streamed whole never
         // pushes the results out of theirs, and few of them are held (each is a table in the engine's memory).
         _windows = new ResultStore<ResultHandle>(
@@ -1630,6 +1630,38 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
+    /// <summary>
+    /// An estimate of the .NET heap a result's kept first rows take (the rest of a result lies in the engine's database,
+    /// under its memory limit): each row's array and each value, a string at its UTF-16 length.
+    /// </summary>
+    internal static long HeldBytes(ResultHandle handle)
+    {
+        if (handle.Head is not { } rows)
+        {
+            return 0;
+        }
+
+        const int objectHeader = 24;
+        long bytes = 0;
+        foreach (var row in rows)
+        {
+            bytes += objectHeader + (8L * row.Length);
+            foreach (var value in row)
+            {
+                bytes += value switch
+                {
+                    null => 0,
+                    string text => objectHeader + ((2L * text.Length + 7) & ~7L),
+                    byte[] data => objectHeader + ((data.LongLength + 7) & ~7L),
+                    decimal or Guid or System.Numerics.BigInteger => 32,
+                    _ => objectHeader,
+                };
+            }
+        }
+
+        return bytes;
+    }
+
     private void DropResult(string key, ResultHandle handle)
     {
         if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal) || handle.Table.StartsWith("win_", StringComparison.Ordinal))

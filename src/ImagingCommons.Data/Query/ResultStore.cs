@@ -12,10 +12,11 @@ internal enum StoreStatus
 }
 
 /// <summary>The limits of a <see cref="ResultStore{T}"/>: see <see cref="QueryOptions"/> for what each means.</summary>
-internal sealed record ResultStoreLimits(int MaxResults, TimeSpan IdleTimeout, TimeSpan ResumeWindow, int MaxJobsPerCaller)
+/// <param name="MaxBytes">The most the finished results may weigh together (by the store's weigher); the newest is kept even alone above it.</param>
+internal sealed record ResultStoreLimits(int MaxResults, TimeSpan IdleTimeout, TimeSpan ResumeWindow, int MaxJobsPerCaller, long MaxBytes = long.MaxValue)
 {
     public static ResultStoreLimits From(QueryOptions options) =>
-        new(options.MaxResults, options.IdleTimeout, options.ResumeWindow, options.MaxOutstandingJobsPerCaller);
+        new(options.MaxResults, options.IdleTimeout, options.ResumeWindow, options.MaxOutstandingJobsPerCaller, QueryOptions.Bytes(options.HeldRowsMemoryLimit));
 }
 
 /// <summary>
@@ -35,7 +36,8 @@ internal sealed record ResultStoreLimits(int MaxResults, TimeSpan IdleTimeout, T
 /// (finished, failed, or cancelled and stopped). A caller holding the maximum is refused a new job; joining a job
 /// that is running and reading a finished result are never refused.</para>
 /// <para><b>Finished results.</b> Kept until unread for the idle timeout, or until more than the maximum number of
-/// results are held (least recently used first). A result being read (pinned by a lease) is never evicted. A failure
+/// results are held, or until they weigh more than the maximum together (least recently used first; the result just
+/// finished is kept even when it alone weighs more). A result being read (pinned by a lease) is never evicted. A failure
 /// is rethrown to the first caller that collects it and then forgotten, so a retry starts afresh.</para>
 /// <para>Thread-safe; one lock guards the bookkeeping, and no work or callback runs under it.</para>
 /// </remarks>
@@ -51,16 +53,20 @@ internal sealed class ResultStore<T> : IDisposable
     private readonly ResultStoreLimits _limits;
     private readonly TimeProvider _time;
     private readonly Action<string, T>? _evicted;
+    private readonly Func<T, long>? _weigh;
     private readonly ILogger _logger;
     private readonly ITimer _sweeper;
+    private long _heldBytes;
     private bool _disposed;
 
     /// <param name="evicted">Called (outside the lock) with each finished result the store lets go of, to free what it holds.</param>
-    public ResultStore(ResultStoreLimits limits, TimeProvider time, Action<string, T>? evicted = null, ILogger? logger = null)
+    /// <param name="weigh">What a finished result weighs against <see cref="ResultStoreLimits.MaxBytes"/> (the memory it holds outside the engine's database); none: nothing.</param>
+    public ResultStore(ResultStoreLimits limits, TimeProvider time, Action<string, T>? evicted = null, ILogger? logger = null, Func<T, long>? weigh = null)
     {
         _limits = limits;
         _time = time;
         _evicted = evicted;
+        _weigh = weigh;
         _logger = logger ?? NullLogger.Instance;
         var shortest = limits.IdleTimeout < limits.ResumeWindow ? limits.IdleTimeout : limits.ResumeWindow;
         SweepPeriod = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 4, MinSweepPeriod.Ticks, MaxSweepPeriod.Ticks));
@@ -96,6 +102,18 @@ internal sealed class ResultStore<T> : IDisposable
             lock (_lock)
             {
                 return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>What the finished results held weigh together.</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _heldBytes;
             }
         }
     }
@@ -178,7 +196,7 @@ internal sealed class ResultStore<T> : IDisposable
                 }
 
                 start = true;
-                evictions = TrimToCapacity();
+                evictions = TrimToCapacity(entry);
             }
 
             entry.LastUsed = now;
@@ -263,6 +281,7 @@ internal sealed class ResultStore<T> : IDisposable
             _disposed = true;
             running = [.. _entries.Values.Where(e => !e.Task.IsCompleted)];
             _entries.Clear();
+            _heldBytes = 0;
         }
 
         _sweeper.Dispose();
@@ -356,6 +375,8 @@ internal sealed class ResultStore<T> : IDisposable
     {
         List<(string, T)>? evictions;
         bool orphan;
+        // Weighed outside the lock: it may walk every row a result holds.
+        var weight = !cancelled && value is not null && _weigh is not null ? _weigh(value) : 0;
         lock (_lock)
         {
             entry.Stopped = true;
@@ -379,10 +400,15 @@ internal sealed class ResultStore<T> : IDisposable
             {
                 Remove(entry);
             }
+            else if (held)
+            {
+                entry.Weight = weight;
+                _heldBytes += weight;
+            }
 
             // Abandoned (or the store disposed) just as it succeeded: its result belongs to nobody.
             orphan = !held && value is not null && !_disposed;
-            evictions = held ? TrimToCapacity() : null;
+            evictions = held ? TrimToCapacity(entry) : null;
         }
 
         if (orphan)
@@ -438,30 +464,49 @@ internal sealed class ResultStore<T> : IDisposable
         Evict(evictions, "idle");
     }
 
-    /// <summary>Under the lock: removes the least recently used finished, unpinned results beyond the maximum.</summary>
-    private List<(string, T)>? TrimToCapacity()
+    /// <summary>
+    /// Under the lock: removes the least recently used finished, unpinned results beyond the maximum count, then beyond
+    /// the maximum weight (never <paramref name="kept"/>: the result just finished, which its caller is about to read).
+    /// </summary>
+    private List<(string, T)>? TrimToCapacity(Entry kept)
     {
-        var excess = _entries.Count - _limits.MaxResults;
-        if (excess <= 0)
+        if (_entries.Count <= _limits.MaxResults && _heldBytes <= _limits.MaxBytes)
         {
             return null;
         }
 
-        var victims = _entries.Values
-            .Where(e => e.Task.IsCompletedSuccessfully && e.Readers == 0)
-            .OrderBy(e => e.LastUsed)
-            .Take(excess)
-            .ToList();
-        foreach (var victim in victims)
+        var victims = new List<(string, T)>();
+        foreach (var candidate in _entries.Values.Where(e => e.Task.IsCompletedSuccessfully && e.Readers == 0).OrderBy(e => e.LastUsed).ToList())
         {
-            Remove(victim);
+            var overCount = _entries.Count > _limits.MaxResults;
+            if (!overCount && _heldBytes <= _limits.MaxBytes)
+            {
+                break;
+            }
+
+            if (!overCount && ReferenceEquals(candidate, kept))
+            {
+                continue;
+            }
+
+            Remove(candidate);
+            victims.Add((candidate.Key, candidate.Task.Result));
         }
 
-        return [.. victims.Select(v => (v.Key, v.Task.Result))];
+        return victims;
     }
 
-    private bool Remove(Entry entry) =>
-        _entries.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry) && _entries.Remove(entry.Key);
+    private bool Remove(Entry entry)
+    {
+        if (!(_entries.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry) && _entries.Remove(entry.Key)))
+        {
+            return false;
+        }
+
+        _heldBytes -= entry.Weight;
+        entry.Weight = 0;
+        return true;
+    }
 
     private void Evict(List<(string Key, T Value)>? evictions, string reason)
     {
@@ -500,6 +545,9 @@ internal sealed class ResultStore<T> : IDisposable
         public int Waiters { get; set; }
 
         public int Readers { get; set; }
+
+        /// <summary>What its result weighs (see the store's weigher) while it is held.</summary>
+        public long Weight { get; set; }
 
         public DateTimeOffset LastUsed { get; set; } = created;
 

@@ -309,6 +309,54 @@ public sealed class ResultStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Beyond_the_weight_limit_the_least_recently_used_results_go_until_the_rest_fit()
+    {
+        using var store = WeighedStore(maxBytes: 100);
+        await Finish(store, "a", 40);
+        await Finish(store, "b", 40);
+        await Finish(store, "a", 0);
+        await Finish(store, "c", 40);
+
+        Assert.Equal(["b"], _evicted);
+        Assert.Equal((2, 80L), (store.Count, store.HeldBytes));
+    }
+
+    [Fact]
+    public async Task A_result_that_alone_outweighs_the_limit_is_kept_for_its_caller_until_the_next_one_finishes()
+    {
+        using var store = WeighedStore(maxBytes: 100);
+        await Finish(store, "a", 40);
+        await Finish(store, "b", 40);
+
+        using (var heavy = await store.AcquireAsync("heavy", "", _ => Task.FromResult(new Box(150)), Deadline, Aborted))
+        {
+            Assert.Equal((StoreStatus.Ready, 150), (heavy.Status, heavy.Value!.Value));
+        }
+
+        Assert.Equal(["a", "b"], _evicted);
+        Assert.Equal(150, store.HeldBytes);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Finish(store, "light", 10);
+
+        Assert.Equal(["a", "b", "heavy"], _evicted);
+        Assert.Equal((1, 10L), (store.Count, store.HeldBytes));
+    }
+
+    [Fact]
+    public async Task A_result_dropped_for_idleness_or_failing_weighs_nothing_any_more()
+    {
+        using var store = WeighedStore(maxBytes: 100);
+        await Finish(store, "a", 30);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.AcquireAsync("broken", "", _ => Task.FromException<Box>(new InvalidOperationException()), Deadline, Aborted));
+        Assert.Equal(30, store.HeldBytes);
+
+        _time.Advance(Limits.IdleTimeout + store.SweepPeriod);
+
+        Assert.Equal(["a"], _evicted);
+        Assert.Equal((0, 0L), (store.Count, store.HeldBytes));
+    }
+
+    [Fact]
     public async Task A_result_being_read_is_not_evicted_until_its_lease_is_disposed()
     {
         var reading = await _store.AcquireAsync("a", "", _ => Task.FromResult(new Box(1)), Deadline, Aborted);
@@ -423,6 +471,26 @@ public sealed class ResultStoreTests : IDisposable
             cancelled.TrySetResult(new Box(0));
             throw;
         }
+    }
+
+    /// <summary>A store whose results weigh their value, holding up to ten of them.</summary>
+    private ResultStore<Box> WeighedStore(long maxBytes) =>
+        new(Limits with { MaxResults = 10, MaxBytes = maxBytes }, _time, (key, _) =>
+        {
+            lock (_evicted)
+            {
+                _evicted.Add(key);
+            }
+        }, weigh: box => box.Value);
+
+    /// <summary>Gets (or computes) a result of that weight, reads it, and moves the clock on a second.</summary>
+    private async Task Finish(ResultStore<Box> store, string key, int weight)
+    {
+        using (await store.AcquireAsync(key, "", _ => Task.FromResult(new Box(weight)), Deadline, Aborted))
+        {
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
     }
 
     public sealed record Box(int Value);

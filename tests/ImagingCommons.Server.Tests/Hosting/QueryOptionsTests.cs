@@ -51,6 +51,7 @@ public sealed class QueryOptionsTests
     [InlineData("--ImagingCommons:Query:ResumeWindow=00:00:00", "ImagingCommons:Query:ResumeWindow must be positive.")]
     [InlineData("--ImagingCommons:Query:PageReadMemoryLimit=half", "ImagingCommons:Query:PageReadMemoryLimit 'half' is not a size such as 1GB or 512MB.")]
     [InlineData("--ImagingCommons:Query:OrderBuildMemoryLimit=some", "ImagingCommons:Query:OrderBuildMemoryLimit 'some' is not a size such as 1GB or 512MB.")]
+    [InlineData("--ImagingCommons:Query:HeldRowsMemoryLimit=12 parsecs", "ImagingCommons:Query:HeldRowsMemoryLimit '12 parsecs' is not a size such as 256MB or 1GB.")]
     [InlineData("--ImagingCommons:Query:NarrowListingRowGroups=33", "ImagingCommons:Query:NarrowListingRowGroups must be from 0 to 32.")]
     public async Task A_bad_query_option_stops_the_start_with_one_line_naming_it(string argument, string message)
     {
