@@ -36,8 +36,8 @@ internal sealed record ResultStoreLimits(int MaxResults, TimeSpan IdleTimeout, T
 /// (finished, failed, or cancelled and stopped). A caller holding the maximum is refused a new job; joining a job
 /// that is running and reading a finished result are never refused.</para>
 /// <para><b>Finished results.</b> Kept until unread for the idle timeout, or until more than the maximum number of
-/// results are held, or until they weigh more than the maximum together (least recently used first; the result just
-/// finished is kept even when it alone weighs more). A result being read (pinned by a lease) is never evicted. A failure
+/// results are held, or until they weigh more than the maximum together (least recently used first; for the weight,
+/// only results that weigh something, and never the result just finished, even when it alone weighs more). A result being read (pinned by a lease) is never evicted. A failure
 /// is rethrown to the first caller that collects it and then forgotten, so a retry starts afresh.</para>
 /// <para>Thread-safe; one lock guards the bookkeeping, and no work or callback runs under it.</para>
 /// </remarks>
@@ -465,8 +465,9 @@ internal sealed class ResultStore<T> : IDisposable
     }
 
     /// <summary>
-    /// Under the lock: removes the least recently used finished, unpinned results beyond the maximum count, then beyond
-    /// the maximum weight (never <paramref name="kept"/>: the result just finished, which its caller is about to read).
+    /// Under the lock: removes the least recently used finished, unpinned results beyond the maximum count, then those
+    /// that weigh something beyond the maximum weight (never <paramref name="kept"/>: the result just finished, which its
+    /// caller is about to read).
     /// </summary>
     private List<(string, T)>? TrimToCapacity(Entry kept)
     {
@@ -484,7 +485,8 @@ internal sealed class ResultStore<T> : IDisposable
                 break;
             }
 
-            if (!overCount && ReferenceEquals(candidate, kept))
+            // Over the weight alone, only a result that weighs something is worth dropping.
+            if (!overCount && (ReferenceEquals(candidate, kept) || candidate.Weight == 0))
             {
                 continue;
             }
