@@ -1629,7 +1629,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return rows;
     }
 
-    /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
     /// <summary>
     /// An estimate of the .NET heap a result's kept first rows take (the rest of a result lies in the engine's database,
     /// under its memory limit): each row's array and each value, a string at its UTF-16 length.
@@ -1662,6 +1661,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return bytes;
     }
 
+    /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
     private void DropResult(string key, ResultHandle handle)
     {
         if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal) || handle.Table.StartsWith("win_", StringComparison.Ordinal))

@@ -37,8 +37,9 @@ internal sealed record ResultStoreLimits(int MaxResults, TimeSpan IdleTimeout, T
 /// that is running and reading a finished result are never refused.</para>
 /// <para><b>Finished results.</b> Kept until unread for the idle timeout, or until more than the maximum number of
 /// results are held, or until they weigh more than the maximum together (least recently used first; for the weight,
-/// only results that weigh something, and never the result just finished, even when it alone weighs more). A result being read (pinned by a lease) is never evicted. A failure
-/// is rethrown to the first caller that collects it and then forgotten, so a retry starts afresh.</para>
+/// only results that weigh something, and never the result just finished, even when it alone weighs more). A result
+/// being read (pinned by a lease) is never evicted. A failure is rethrown to the first caller that collects it and
+/// then forgotten, so a retry starts afresh.</para>
 /// <para>Thread-safe; one lock guards the bookkeeping, and no work or callback runs under it.</para>
 /// </remarks>
 internal sealed class ResultStore<T> : IDisposable
