@@ -183,19 +183,45 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
     public (long Total, List<BlockSeries> Series)? Window(DuckDBConnection connection, string qualifying, IReadOnlyList<object> parameters, long start, long end, CancellationToken token, Action started,
         string position = "__first_row")
     {
-        if (Total(connection, qualifying, parameters, token, started) is not { } total)
+        // The total comes with the series, from one scan of the series table instead of two (a window read ahead is
+        // raced by a client paging through the rows before it: 10-20 ms of its 80 at full size were these scans).
+        var counted = AllRows ? "__rows" : "__instances";
+        using var command = DuckDb.Command(connection,
+            "SELECT __start, __count, __first_row, __rows, __total, __uniform FROM ("
+            + $"SELECT CAST(sum(__c) OVER (ORDER BY {OrderKeys()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - __c AS BIGINT) AS __start, "
+            + $"CAST(__c AS BIGINT) AS __count, CAST({position} AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows, "
+            + "CAST(sum(__c) OVER () AS BIGINT) AS __total, coalesce(bool_and(__uniform) OVER (), true) AS __uniform "
+            + $"FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
+            + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
+            [.. parameters]);
+        var (series, total, uniform) = DuckDb.Run(
+            command,
+            c =>
+            {
+                using var reader = c.ExecuteReader();
+                var found = new List<BlockSeries>();
+                var (sum, all) = (0L, true);
+                while (reader.Read())
+                {
+                    found.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+                    (sum, all) = (reader.GetInt64(4), reader.GetBoolean(5));
+                }
+
+                return (found, sum, all);
+            },
+            token,
+            started);
+        if (series.Count == 0)
+        {
+            // Rows past the listing's end (or none at all): its total alone.
+            return Total(connection, qualifying, parameters, token, () => { }) is { } rowsInAll ? (rowsInAll, series) : null;
+        }
+
+        if (!AllRows && !uniform)
         {
             return null;
         }
 
-        var counted = AllRows ? "__rows" : "__instances";
-        using var command = DuckDb.Command(connection,
-            "SELECT __start, __count, __first_row, __rows FROM ("
-            + $"SELECT CAST(sum(__c) OVER (ORDER BY {OrderKeys()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - __c AS BIGINT) AS __start, "
-            + $"CAST(__c AS BIGINT) AS __count, CAST({position} AS BIGINT) AS __first_row, CAST(__rows AS BIGINT) AS __rows FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
-            + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
-            [.. parameters]);
-        var series = ReadSeries(command, token);
         return Stretches(series).Count > MaxHeadStretches ? null : (total, series);
     }
 
