@@ -242,13 +242,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                     // size): read once its client has read past half of those rows, not for every first page, whose
                     // next listing it would slow on 2 cores.
                     // So is the first window of a listing in SOPInstanceUID order, which reads and counts blocks of the
-                    // order of its own (0.1-0.3 s at full size).
-                    var due = (shape.Narrow && after.End - after.Start > 2L * count) || shape.ByUid ? offset > rows.Count / 2 : offset == 0;
-                    if (head.Value.Total > rows.Count && due && !shape.BySeriesTable)
+                    // order of its own (0.1-0.3 s at full size), and a series-table listing's, a top-N costing about
+                    // what its first page did (read for every first page, it slowed the next listing's in run8 of
+                    // docs/benchmarks.md; read when asked, its client waited 0.1-0.2 s for it in run19).
+                    var due = (shape.Narrow && after.End - after.Start > 2L * count) || shape.ByUid || shape.BySeriesTable ? offset > rows.Count / 2 : offset == 0;
+                    if (head.Value.Total > rows.Count && due)
                     {
-                        // A client paging on meets the next rows read by then. (A series-table listing's window is a
-                        // top-N costing about what its first page did: read when asked, it does not slow the next
-                        // listing's first page, as it did in run8 of docs/benchmarks.md.)
+                        // A client paging on meets the next rows read by then.
                         if (shape.ByUid && head.Value.Total < _options.SeriesReadMinimumRows)
                         {
                             // Its windows would read its rows sparse in the order (ComputeUidRows): numbered whole instead.
@@ -259,7 +259,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         }
                         else
                         {
-                            ReadAhead(key, release, spec, after);
+                            ReadAhead(key, release, spec, after, head.Value.Total);
                         }
                     }
 
@@ -277,8 +277,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             if (windowed)
             {
                 // A later page while the listing is not numbered: from the windows of rows around it, read on their own.
+                var total = TotalOf(HeadKey(key, count));
                 var page = await ServeFromWindowsAsync(request, key, shape, offset, count, started, "",
-                    (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), cancellationToken)
+                    (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, total, t, s), token), cancellationToken)
                     .ConfigureAwait(false);
                 if (page is not null)
                 {
@@ -377,7 +378,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         if (handle.Window is { } window && window.End < handle.Total)
         {
             // A client reading a window reads the next one soon: it is read while the client pages through this one.
-            ReadAhead(key, release, spec, WindowOf(window.End, count, shape));
+            ReadAhead(key, release, spec, WindowOf(window.End, count, shape), handle.Total);
         }
 
         Log.QueryServed(_logger, spec.Kind, release, handle.Total, rows.Count, offset, lease.CacheHit, Milliseconds(started));
@@ -389,7 +390,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     {
         var (release, spec) = (request.Release, request.Spec);
         var page = await ServeFromWindowsAsync(request, key, shape with { Scattered = false }, offset, count, started, "",
-            (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, t, s), token), cancellationToken)
+            (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, numbered.Total, t, s), token), cancellationToken)
             .ConfigureAwait(false);
 
         // An earlier read ahead, before the numbering, found no window for these rows (too many stretches of the file
@@ -440,18 +441,25 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         rows.AddRange(await ReadRowsAsync(next.Value!, end, (int)(offset + count - end), cancellationToken).ConfigureAwait(false));
         if (nextEnd < next.Value!.Total)
         {
-            ReadAhead(key, request.Release, request.Spec, WindowOf(nextEnd, count, shape));
+            ReadAhead(key, request.Release, request.Spec, WindowOf(nextEnd, count, shape), next.Value.Total);
         }
 
         Log.QueryServed(_logger, request.Spec.Kind, request.Release, window.Value.Total, rows.Count, offset, window.CacheHit && next.CacheHit, Milliseconds(started));
         return new QueryPage(QueryStatus.Ready, window.Value, rows, window.CacheHit && next.CacheHit);
     }
 
+    /// <summary>The total of a listing whose first rows (<paramref name="headKey"/>) are held; null when they are not.</summary>
+    private long? TotalOf(string headKey)
+    {
+        using var head = _results.TryAcquireFinished(headKey);
+        return head?.Value is { Head: not null } held ? held.Total : null;
+    }
+
     /// <summary>The store entry of a listing's first rows read for pages of <paramref name="count"/>.</summary>
     private static string HeadKey(string key, int count) => string.Create(CultureInfo.InvariantCulture, $"{key}/head/{count}");
 
     /// <summary>The store entry of a listing's rows [<paramref name="start"/>, <paramref name="end"/>).</summary>
-    private static string WindowKey(string key, long start, long end) => string.Create(CultureInfo.InvariantCulture, $"{key}/rows/{start}-{end}");
+    internal static string WindowKey(string key, long start, long end) => string.Create(CultureInfo.InvariantCulture, $"{key}/rows/{start}-{end}");
 
     /// <summary>
     /// Pages a first page reads and keeps (the rows of a few more series, or a larger top-N, cost about the same): a
@@ -606,9 +614,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     }
 
     /// <summary>Reads a listing's window in the background (<see cref="ComputeWindow"/>).</summary>
-    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window) =>
+    private void ReadAhead(string key, string release, QuerySpec spec, (long Start, long End) window, long total) =>
         Prefetch(_windows, _readAhead, WindowKey(key, window.Start, window.End),
-            token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, t, s), token));
+            token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, window.Start, window.End, total, t, s), token));
 
     /// <summary>How a listing's pages are served, worked out once per request (each part compiles the query).</summary>
     /// <param name="HeadFirst">Its first page is computed on its own: a listing the series table answers (a top-N of at
@@ -1426,7 +1434,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// those rows, as for a first page: <see cref="SeriesBlocks.Window"/>). A handle without
     /// <see cref="ResultHandle.Window"/> says that the listing has no window alone (it is then numbered whole).
     /// </summary>
-    private ResultHandle ComputeWindow(string key, string release, QuerySpec spec, long start, long end, CancellationToken token, Action started)
+    /// <param name="total">The listing's total when a first page or window of it has counted it (a window of the series
+    /// table then reads only its own rows).</param>
+    private ResultHandle ComputeWindow(string key, string release, QuerySpec spec, long start, long end, long? total, CancellationToken token, Action started)
     {
         using (var numbered = _results.TryAcquireFinished(key))
         {
@@ -1454,8 +1464,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                 string.Create(CultureInfo.InvariantCulture, $"CREATE TABLE {table} AS SELECT (row_number() OVER (ORDER BY {order}) - 1 + {start}) AS __rn, * FROM (")
                 + string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM ({sql}) AS q ORDER BY {order} LIMIT {end - start} OFFSET {start}) AS w"),
                 token, started, [.. compiled.Parameters]);
-            var total = Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
-            return new ResultHandle(key, release, table, total, compiled.Columns, DisplaySql(compiled, release)) { Window = (start, end) };
+            total ??= Convert.ToInt64(DuckDb.Scalar(connection, $"SELECT count(*) FROM ({sql}) AS q", token, [.. compiled.Parameters]), CultureInfo.InvariantCulture);
+            return new ResultHandle(key, release, table, total.Value, compiled.Columns, DisplaySql(compiled, release)) { Window = (start, end) };
         }
 
         if (UidPlanFor(release, spec) is { } plan)

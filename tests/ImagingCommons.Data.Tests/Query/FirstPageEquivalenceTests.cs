@@ -333,6 +333,43 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         Assert.Equal(Rows(expected.Rows).Skip(20).Take(10), Rows(second.Rows));
     }
 
+    [Fact]
+    public async Task A_series_table_listing_read_past_half_its_first_rows_has_the_window_after_them_read_ahead()
+    {
+        var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
+        var expected = await release.Reference.ReadAsync("24.0", spec);
+        Assert.True(expected.Handle!.Total > 110);
+        using var engine = new QueryEngine(release.Data, new QueryOptions { NumberInBackground = false, WindowRows = 50 });
+        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
+
+        // A first page keeps ten pages' rows (100 here); a client that only looks at its first pages costs no window.
+        await engine.ReadAsync("24.0", spec, 0, 10);
+        await engine.ReadAsync("24.0", spec, 40, 10);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(0, engine.Windows.Count);
+
+        // Past half of them, the window after them is read while the client reads the rest.
+        await engine.ReadAsync("24.0", spec, 60, 10);
+        var after = QueryEngine.WindowKey(QueryEngine.ResultKey("24.0", spec), 100, 150);
+        for (var waited = 0; !Finished(engine.Windows, after); waited += 50)
+        {
+            Assert.True(waited < 60_000, "no window was read ahead");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var next = await engine.ReadAsync("24.0", spec, 100, 10);
+        Assert.True(next.CacheHit, "the page after the kept rows was computed when asked");
+        Assert.NotNull(next.Handle!.Window);
+        Assert.Equal(expected.Handle.Total, next.Handle.Total);
+        Assert.Equal(Rows(expected.Rows).Skip(100).Take(10), Rows(next.Rows));
+    }
+
+    private static bool Finished(ResultStore<ResultHandle> store, string key)
+    {
+        using var lease = store.TryAcquireFinished(key);
+        return lease is not null;
+    }
+
     private static bool Numbered(QueryEngine engine, string key)
     {
         using var lease = engine.Results.TryAcquireFinished(key);
