@@ -260,12 +260,6 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                         else
                         {
                             ReadAhead(key, release, spec, after, head.Value.Total);
-                            if (shape.SplitsFirstWindow && after.Start == HeadRows(count) && after.End < WindowSize(count) && after.End < head.Value.Total)
-                            {
-                                // The first window's second part, on the read-ahead turn after its first: the same rows
-                                // as the whole window, its first part ready sooner.
-                                ReadAhead(key, release, spec, WindowOf(after.End, count, shape), head.Value.Total);
-                            }
                         }
                     }
 
@@ -501,20 +495,9 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             if (offset < size && size - kept >= count)
             {
                 // The first window is cut where a first page's kept rows end: the window after them then reads only
-                // rows not read yet, and sooner (a third fewer), before a client paging on reaches them. Every part
-                // holds a page or more, so a page still spans two windows at most.
-                if (offset < kept)
-                {
-                    return (0, kept);
-                }
-
-                var split = kept + Math.Max(count, (size - kept) / 4);
-                if (shape.SplitsFirstWindow && size - split >= count)
-                {
-                    return offset < split ? (kept, split) : (split, size);
-                }
-
-                return (kept, size);
+                // rows not read yet, and sooner (a third fewer), before a client paging on reaches them. Both parts
+                // hold a page or more, so a page still spans two windows at most.
+                return offset < kept ? (0, kept) : (kept, size);
             }
 
             var start = offset / size * size;
@@ -646,17 +629,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     /// <param name="ByUid">Ordered by SOPInstanceUID first, read from the release's <see cref="UidOrder"/> (<see cref="UidPlanFor"/>).</param>
     /// <remarks>A listing ordered by gcs_url whose series are read from the release's <see cref="UrlOrder"/>
     /// (<see cref="UrlOrderFor"/>) is scattered only when it lies in many stretches of it (<see cref="LiesInFewStretches"/>).</remarks>
-    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false)
-    {
-        /// <summary>
-        /// Its first window past a first page's kept rows is read in two parts, the first of a quarter of it, both
-        /// ahead from the first page: an instance listing's window costs about its rows (a quarter is read before a
-        /// client paging on reaches it, where the whole window was not: 83-137 ms waited at its eleventh page under
-        /// the bench's load). A series-table window costs a top-N whatever its size, and one in SOPInstanceUID order
-        /// its blocks' counts, so theirs stay whole.
-        /// </summary>
-        public bool SplitsFirstWindow => HeadFirst && !BySeriesTable && !Scattered && !ByUid;
-    }
+    private readonly record struct ListingShape(bool HeadFirst, bool BySeriesTable, bool Scattered, bool Narrow = false, bool ByUid = false);
 
     private ListingShape ShapeOf(string release, QuerySpec spec)
     {

@@ -364,38 +364,6 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         Assert.Equal(Rows(expected.Rows).Skip(100).Take(10), Rows(next.Rows));
     }
 
-    [Fact]
-    public async Task An_instance_listings_first_window_is_read_ahead_in_two_parts_that_serve_the_same_rows()
-    {
-        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
-        var expected = await release.Reference.ReadAsync("24.0", spec);
-        Assert.True(expected.Handle!.Total > 250);
-        using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 200, NumberInBackground = false });
-        await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
-
-        // A first page of 10 keeps 100 rows; the first window's rows after them, [100, 200), are read ahead from it as
-        // [100, 125) (a quarter) and [125, 200).
-        await engine.ReadAsync("24.0", spec, 0, 10);
-        var key = QueryEngine.ResultKey("24.0", spec);
-        foreach (var window in new[] { QueryEngine.WindowKey(key, 100, 125), QueryEngine.WindowKey(key, 125, 200) })
-        {
-            for (var waited = 0; !Finished(engine.Windows, window); waited += 50)
-            {
-                Assert.True(waited < 60_000, $"{window} was not read ahead");
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-        }
-
-        // Pages within either part and across both are the listing's rows, read from what was read ahead.
-        foreach (var offset in new[] { 100L, 110, 120, 125, 130, 190 })
-        {
-            var page = await engine.ReadAsync("24.0", spec, offset, 10);
-            Assert.True(page.CacheHit, $"the page at {offset} was computed when asked");
-            Assert.Equal(expected.Handle.Total, page.Handle!.Total);
-            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(10), Rows(page.Rows));
-        }
-    }
-
     private static bool Finished(ResultStore<ResultHandle> store, string key)
     {
         using var lease = store.TryAcquireFinished(key);
