@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
 
@@ -194,23 +195,8 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
             + $"FROM (SELECT *, {counted} AS __c FROM ({qualifying}) AS q) AS q) "
             + string.Create(CultureInfo.InvariantCulture, $"WHERE __start < {end} AND __start + __count > {start} ORDER BY __start"),
             [.. parameters]);
-        var (series, total, uniform) = DuckDb.Run(
-            command,
-            c =>
-            {
-                using var reader = c.ExecuteReader();
-                var found = new List<BlockSeries>();
-                var (sum, all) = (0L, true);
-                while (reader.Read())
-                {
-                    found.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
-                    (sum, all) = (reader.GetInt64(4), reader.GetBoolean(5));
-                }
-
-                return (found, sum, all);
-            },
-            token,
-            started);
+        var (total, uniform) = (0L, true);
+        var series = ReadSeries(command, token, started, reader => (total, uniform) = (reader.GetInt64(4), reader.GetBoolean(5)));
         if (series.Count == 0)
         {
             // Rows past the listing's end (or none at all): its total alone.
@@ -306,8 +292,11 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
         return ReadSeries(command, token);
     }
 
-    /// <summary>Runs a command whose rows are (start, count, first row, rows) of series.</summary>
-    private static List<BlockSeries> ReadSeries(DuckDBCommand command, CancellationToken token) =>
+    /// <summary>
+    /// Runs a command whose rows begin with (start, count, first row, rows) of series; <paramref name="rest"/> reads each
+    /// row's further columns.
+    /// </summary>
+    private static List<BlockSeries> ReadSeries(DuckDBCommand command, CancellationToken token, Action? started = null, Action<DbDataReader>? rest = null) =>
         DuckDb.Run(
             command,
             c =>
@@ -317,11 +306,13 @@ internal sealed record SeriesBlocks(IReadOnlyList<string> SeriesOrder, bool AllR
                 while (reader.Read())
                 {
                     series.Add(new BlockSeries(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+                    rest?.Invoke(reader);
                 }
 
                 return series;
             },
-            token);
+            token,
+            started);
 
     /// <summary>Reads that share a statement (each is a scan of its own, with its buffers).</summary>
     private const int ReadsPerStatement = 4;
