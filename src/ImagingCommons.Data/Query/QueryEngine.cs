@@ -277,9 +277,8 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             if (windowed)
             {
                 // A later page while the listing is not numbered: from the windows of rows around it, read on their own.
-                var total = TotalOf(HeadKey(key, count));
                 var page = await ServeFromWindowsAsync(request, key, shape, offset, count, started, "",
-                    (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, total, t, s), token), cancellationToken)
+                    (start, end) => token => RunAsync(spec, key, release, (t, s) => ComputeWindow(key, release, spec, start, end, TotalOf(HeadKey(key, count)), t, s), token), cancellationToken)
                     .ConfigureAwait(false);
                 if (page is not null)
                 {
@@ -1500,19 +1499,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     private ResultHandle WriteWindow(DuckDBConnection connection, string key, string release, BlockReader blocks, long total, IReadOnlyList<BlockSeries> series, long start, long end, CancellationToken token)
     {
         var table = "";
-        if (series.Count > 0 && blocks.Urls is null)
+        if (series.Count > 0)
         {
-            // Read and kept in the page-read database: its planner reads no row group statistics, which in the engine's
-            // cost a 20,000-row window about 20 ms of its 80-100 at full size, and the window's rows need nothing else.
-            table = NewTable(PageWindow, key);
-            using var reads = OpenPageReads();
-            WriteSeriesRows(reads, release, blocks, series, table, pageReads: true, token);
-        }
-        else if (series.Count > 0)
-        {
-            // The URL order's rows join the series table, which only the engine's database holds.
-            table = NewTable("win", key);
-            WriteSeriesRows(connection, release, blocks, series, table, pageReads: false, token);
+            // Read and kept in the page-read database, whose planner reads no row group statistics (in the engine's they
+            // cost a 20,000-row window about 20 ms of its 80-100 at full size); but the URL order's rows join the series
+            // table, which only the engine's database holds.
+            var pageReads = blocks.Urls is null;
+            table = NewTable(pageReads ? PageWindow : "win", key);
+            using var reads = pageReads ? OpenPageReads() : null;
+            WriteSeriesRows(reads ?? connection, release, blocks, series, table, pageReads, token);
         }
 
         return new ResultHandle(key, release, table, total, blocks.Compiled.Columns, DisplaySql(blocks.Compiled, release)) { Window = (start, end), FromUrlOrder = blocks.Urls is not null };
@@ -1690,12 +1685,13 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         return bytes;
     }
 
+    /// <summary>The prefixes of the tables that results own (<see cref="NewTable"/>), dropped with them.</summary>
+    private static readonly string[] ResultTables = ["res", "blk", "win", PageWindow];
+
     /// <summary>Frees an evicted result (the store calls it outside its lock, with the result unpinned).</summary>
     private void DropResult(string key, ResultHandle handle)
     {
-        if (!(handle.Table.StartsWith("res_", StringComparison.Ordinal) || handle.Table.StartsWith("blk_", StringComparison.Ordinal)
-                || handle.Table.StartsWith("win_", StringComparison.Ordinal) || handle.Table.StartsWith(PageWindow + "_", StringComparison.Ordinal))
-            || Volatile.Read(ref _disposed) != 0)
+        if (!ResultTables.Any(prefix => handle.Table.StartsWith(prefix + "_", StringComparison.Ordinal)) || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
