@@ -1198,7 +1198,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var expected = Math.Max(0, Math.Min(Math.Min(end, upto), total) - start);
         var compiled = reader.Compiled;
         var display = DisplaySql(compiled, release);
-        var sql = Resolve(compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        var sql = Resolve(SqlOver(compiled, rowEach).Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
         var numbered = string.Create(CultureInfo.InvariantCulture,
             $"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {OrderBy(compiled)}) - 1 + {before}) AS __rn, * FROM ({sql}) AS q) WHERE __rn >= {start} AND __rn < {end}");
         if (expected > 0)
@@ -1615,8 +1615,15 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {order.ColumnsOf(target, SeriesFor(release).Source!, blocks.Columns, blocks.UrlSeriesColumns!)}", token);
         }
 
-        return Resolve(blocks.Compiled.Sql.Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        return Resolve(SqlOver(blocks.Compiled, rowEach: blocks.Urls is null && series.All(s => s.Count == s.Rows)).Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
     }
+
+    /// <summary>
+    /// A query's SQL over some instance-table rows: one result row per row read when each is an instance of its own
+    /// (<paramref name="rowEach"/>: every series read has as many rows as instances) and the output tells them apart
+    /// (<see cref="CompiledQuery.PerRowSql"/>), else the query's own grouping.
+    /// </summary>
+    private static string SqlOver(CompiledQuery compiled, bool rowEach) => rowEach && compiled.PerRowSql is { } perRow ? perRow : compiled.Sql;
 
     private Task<IReadOnlyList<object?[]>> ReadNumberedAsync(ResultHandle handle, long offset, int count, CancellationToken cancellationToken) =>
         Task.Run(

@@ -76,6 +76,11 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.Blocks, QueryKind.V1CohortObjects, """{"Modality":["CT","PT"]}""", "[]", false, false, "Instance" },
         { ServedBy.Blocks, QueryKind.V1DicomMetadata, "{}", "[]", false, false, null },
 
+        // Every series identifier and SOPInstanceUID in the output: one result row per instance-table row read
+        // (CompiledQuery.PerRowSql), StudyDate and StudyDescription as they are, not aggregated.
+        { ServedBy.Blocks, QueryKind.V2Manifest, """{"Modality":["MR","SEG","SR"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","gcs_url","StudyDate","StudyDescription"]""", true, true, null },
+        { ServedBy.Blocks, QueryKind.V1Query, """{"Modality":["SEG","CT"]}""", """["collection_id","PatientID","StudyInstanceUID","SeriesInstanceUID","SOPInstanceUID","SOPClassUID"]""", false, false, null },
+
         // Series in another order than the file's (by a URL, or SeriesInstanceUID first): the first page from the
         // first series' rows, the rest numbered whole.
         { ServedBy.UrlOrder, QueryKind.V1Manifest, """{"Modality":["CT","MR"]}""", """["Collection_ID","Patient_ID","SOPInstanceUID","GCS_URL"]""", false, false, null },
@@ -102,6 +107,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         { ServedBy.UidOrder, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","gcs_url"]""", false, true, null },
         { ServedBy.UidOrder, QueryKind.V2Manifest, """{"race":["WHITE","None"],"Modality":["MR","CT"]}""", """["SOPInstanceUID","collection_id","aws_url","crdc_instance_uuid"]""", true, true, null },
         { ServedBy.UidOrder, QueryKind.V1Query, """{"collection_id":["tcga_luad","nlst","tcga_kirc"]}""", """["SOPInstanceUID","SeriesInstanceUID","instance_size"]""", false, false, null },
+        { ServedBy.UidOrder, QueryKind.V2Manifest, """{"Modality":["CT","MR"]}""", """["SOPInstanceUID","SeriesInstanceUID","collection_id","StudyInstanceUID","PatientID","gcs_url"]""", false, true, null },
 
         // Neither: SOPInstanceUID first with an instance column the order does not hold.
         { ServedBy.Numbered, QueryKind.V2Manifest, """{"Modality":["CT"]}""", """["SOPInstanceUID","instance_hash"]""", false, false, null },
