@@ -1198,7 +1198,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         var expected = Math.Max(0, Math.Min(Math.Min(end, upto), total) - start);
         var compiled = reader.Compiled;
         var display = DisplaySql(compiled, release);
-        var sql = Resolve(SqlOver(compiled, rowEach).Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        var sql = Resolve(SqlOver(compiled, rowEach), release, null, pivot: "page_rows");
         var numbered = string.Create(CultureInfo.InvariantCulture,
             $"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {OrderBy(compiled)}) - 1 + {before}) AS __rn, * FROM ({sql}) AS q) WHERE __rn >= {start} AND __rn < {end}");
         if (expected > 0)
@@ -1577,7 +1577,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
     }
 
-    /// <summary>Reads some series' instance-table rows into the connection's <c>page_rows</c>; returns the query's own SQL over them, unordered.</summary>
+    /// <summary>
+    /// The query's own SQL over some series' instance-table rows, unordered: over the connection's <c>page_rows</c>,
+    /// which it reads them into, or over their read itself when each row read is a result row of its own.
+    /// </summary>
     /// <param name="pageReads">Whether the connection is to the page-read database (each database caches footers of its own).</param>
     private string SeriesRowsQuery(DuckDBConnection connection, string release, BlockReader blocks, IReadOnlyList<BlockSeries> series, bool pageReads, CancellationToken token)
     {
@@ -1602,6 +1605,14 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
         }
 
         var reads = SeriesBlocks.RowsOf(series, file, columns);
+        var rowEach = blocks.Urls is null && series.All(s => s.Count == s.Rows);
+        if (rowEach && blocks.Compiled.PerRowSql is { } perRow && reads.Count == 1)
+        {
+            // One result row per row read, with no hash table to size: the query reads its rows itself (a table of
+            // them first cost a 20,000-row window 20-30 ms at full size).
+            return Resolve(perRow, release, null, pivot: $"({reads[0]})");
+        }
+
         DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE {target} AS {reads[0]}", token);
         foreach (var more in reads.Skip(1))
         {
@@ -1615,7 +1626,7 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
             DuckDb.Execute(connection, $"CREATE OR REPLACE TEMP TABLE page_rows AS {order.ColumnsOf(target, SeriesFor(release).Source!, blocks.Columns, blocks.UrlSeriesColumns!)}", token);
         }
 
-        return Resolve(SqlOver(blocks.Compiled, rowEach: blocks.Urls is null && series.All(s => s.Count == s.Rows)).Replace("{dicom_pivot}", "page_rows", StringComparison.Ordinal), release, null);
+        return Resolve(SqlOver(blocks.Compiled, rowEach), release, null, pivot: "page_rows");
     }
 
     /// <summary>
@@ -1798,11 +1809,17 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
     [GeneratedRegex(@"\$[0-9]+")]
     private static partial Regex ParameterPlaceholder();
 
-    private string Resolve(string sql, string release, string? seriesSource)
+    /// <param name="pivot">What the instance table stands for (rows read from it), instead of the release's.</param>
+    private string Resolve(string sql, string release, string? seriesSource, string? pivot = null)
     {
         if (seriesSource is not null)
         {
             sql = sql.Replace("{series}", seriesSource, StringComparison.Ordinal);
+        }
+
+        if (pivot is not null)
+        {
+            sql = sql.Replace("{" + IdcSchema.DicomPivot.Name + "}", pivot, StringComparison.Ordinal);
         }
 
         foreach (var schema in new[] { IdcSchema.DicomPivot, IdcSchema.Clinical, IdcSchema.Biospecimen })
