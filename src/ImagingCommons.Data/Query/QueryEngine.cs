@@ -242,13 +242,10 @@ public sealed partial class QueryEngine : IQueryEngine, IDisposable
                     // size): read once its client has read past half of those rows, not for every first page, whose
                     // next listing it would slow on 2 cores.
                     // So is the first window of a listing in SOPInstanceUID order, which reads and counts blocks of the
-                    // order of its own (0.1-0.3 s at full size). A series-table listing's, a top-N costing about what
-                    // its first page did, is read once its client asks for a second page: read for every first page,
-                    // it slowed the next listing's in run8 of docs/benchmarks.md; read when asked, its client waited
-                    // 0.1-0.2 s for it in run19; read past half of the first rows, 0.1 s at p50 under load.
-                    var due = (shape.Narrow && after.End - after.Start > 2L * count) || shape.ByUid
-                        ? offset > rows.Count / 2
-                        : shape.BySeriesTable ? offset > 0 : offset == 0;
+                    // order of its own (0.1-0.3 s at full size), and a series-table listing's, a top-N costing about
+                    // what its first page did (read for every first page, it slowed the next listing's in run8 of
+                    // docs/benchmarks.md; read when asked, its client waited 0.1-0.2 s for it in run19).
+                    var due = (shape.Narrow && after.End - after.Start > 2L * count) || shape.ByUid || shape.BySeriesTable ? offset > rows.Count / 2 : offset == 0;
                     if (head.Value.Total > rows.Count && due)
                     {
                         // A client paging on meets the next rows read by then.
