@@ -117,7 +117,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [MemberData(nameof(Queries))]
     public async Task Pages_on_the_new_paths_are_the_whole_results_pages(ServedBy path, QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
     {
-        var spec = Spec(kind, filters, fields, counts, groupSize, level);
+        var spec = OrderedListings.Spec(kind, filters, fields, counts, groupSize, level);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         var reference = Rows(expected.Rows);
         Assert.True(reference.Count > 1, "a query whose result has one row tests no paging");
@@ -181,7 +181,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task Preview_counts_are_one_row_from_the_series_table_with_no_count_query()
     {
-        var spec = Spec(QueryKind.V2Manifest, """{"Modality":["CT","MR"],"BodyPartExamined":["CHEST","None"]}""", "[]", true, true, null);
+        var spec = OrderedListings.Spec(QueryKind.V2Manifest, """{"Modality":["CT","MR"],"BodyPartExamined":["CHEST","None"]}""", "[]", true, true, null);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         using var engine = new QueryEngine(release.Data);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
@@ -194,7 +194,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task A_page_past_the_end_is_empty_on_the_new_paths()
     {
-        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        var spec = OrderedListings.Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
         using var engine = new QueryEngine(release.Data, EveryListingBySeries);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var first = await engine.ReadAsync("24.0", spec, 0, 10);
@@ -210,7 +210,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task An_instance_listing_pages_on_through_windows_and_is_not_numbered()
     {
-        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        var spec = OrderedListings.Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
         var expected = await release.Reference.ReadAsync("24.0", spec);
         using var engine = new QueryEngine(release.Data);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
@@ -234,7 +234,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task A_listing_paged_at_another_page_size_than_its_first_page_reads_each_window_once()
     {
-        var spec = Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
+        var spec = OrderedListings.Spec(QueryKind.V1CohortObjects, """{"Modality":["CT"]}""", "[]", false, false, "Instance");
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 650);
         using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false });
@@ -262,7 +262,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [InlineData(0, 20)]
     public async Task A_listing_ordered_by_a_url_has_windows_of_a_windows_rows_when_it_lies_in_few_row_groups(int narrow, long windowRows)
     {
-        var spec = Spec(QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null);
+        var spec = OrderedListings.Spec(QueryKind.V1Manifest, """{"Modality":["MR"]}""", """["GCS_URL"]""", false, false, null);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 200);
         // Read from the instance table (without the release's gcs_url order, whose windows are every listing's).
@@ -289,7 +289,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     {
         // Pages of 4,000 keep 10,000 rows, cut in two-page windows [0, 8000) and [8000, 10000), shorter than a page:
         // a page from row 7000 would span three windows if the short one stood alone.
-        var spec = Spec(QueryKind.V1Manifest, "{}", """["GCS_URL"]""", false, false, null);
+        var spec = OrderedListings.Spec(QueryKind.V1Manifest, "{}", """["GCS_URL"]""", false, false, null);
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 15_000);
         using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, NumberInBackground = false, UidOrderIndex = urlOrder });
@@ -311,7 +311,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task A_series_table_listing_paged_past_its_first_rows_is_numbered_in_the_background()
     {
-        var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
+        var spec = OrderedListings.Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
         var expected = await release.Reference.ReadAsync("24.0", spec);
         using var engine = new QueryEngine(release.Data);
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
@@ -342,7 +342,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     [Fact]
     public async Task A_series_table_listing_read_past_half_its_first_rows_has_the_window_after_them_read_ahead()
     {
-        var spec = Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
+        var spec = OrderedListings.Spec(QueryKind.V1CohortObjects, "{}", "[]", false, false, "Series");
         var expected = await release.Reference.ReadAsync("24.0", spec);
         Assert.True(expected.Handle!.Total > 110);
         using var engine = new QueryEngine(release.Data, new QueryOptions { NumberInBackground = false, WindowRows = 50 });
@@ -377,22 +377,6 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     }
 
     private static bool Numbered(QueryEngine engine, string key) => Finished(engine.Results, key);
-
-    private static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
-    {
-        using var document = JsonDocument.Parse(filters);
-        var version = kind == QueryKind.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
-        Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
-        return new QuerySpec
-        {
-            Kind = kind,
-            Filters = set,
-            Fields = kind == QueryKind.V1CohortObjects ? [] : JsonSerializer.Deserialize<string[]>(fields)!,
-            Counts = counts,
-            GroupSize = groupSize,
-            Level = level,
-        };
-    }
 
     private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
 

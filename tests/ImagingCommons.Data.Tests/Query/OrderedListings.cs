@@ -45,5 +45,22 @@ internal static class OrderedListings
         }
     }
 
+    /// <summary>A listing of a kind with filters and fields as JSON (a v1 kind, whose filters are v1's, with no counts or group_size).</summary>
+    public static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
+    {
+        using var document = JsonDocument.Parse(filters);
+        var version = kind == QueryKind.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
+        Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
+        return new QuerySpec
+        {
+            Kind = kind,
+            Filters = set,
+            Fields = kind == QueryKind.V1CohortObjects ? [] : JsonSerializer.Deserialize<string[]>(fields)!,
+            Counts = counts && kind == QueryKind.V2Manifest,
+            GroupSize = groupSize && kind == QueryKind.V2Manifest,
+            Level = level,
+        };
+    }
+
     public static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Testing;
 using static ImagingCommons.Testing.HandMadeRelease;
@@ -29,7 +28,7 @@ public sealed class PerRowTests
     [InlineData(QueryKind.V1DicomMetadata, "{}", "[]", null, false)]
     public void A_query_has_a_per_row_form_only_when_its_output_tells_every_row_apart_and_it_joins_nothing(QueryKind kind, string filters, string fields, string? level, bool perRow)
     {
-        var compiled = SqlBuilder.Compile(Spec(kind, filters, fields, counts: true, groupSize: true, level));
+        var compiled = SqlBuilder.Compile(OrderedListings.Spec(kind, filters, fields, counts: true, groupSize: true, level));
         Assert.Equal(perRow, compiled.PerRowSql is not null);
         if (compiled.PerRowSql is { } sql)
         {
@@ -74,9 +73,9 @@ public sealed class PerRowTests
     {
         using var release = new HandMadeRelease();
         release.Write("24.0", Mixed());
-        var spec = Spec(kind, """{"Modality":["CT","SEG","MR"]}""", fields, counts: true, groupSize: true, level);
+        var spec = OrderedListings.Spec(kind, """{"Modality":["CT","SEG","MR"]}""", fields, counts: true, groupSize: true, level);
         using var reference = new QueryEngine(release.Data, new QueryOptions { FirstPagesAlone = false });
-        var expected = Rows((await reference.ReadAsync("24.0", spec)).Rows);
+        var expected = OrderedListings.Rows((await reference.ReadAsync("24.0", spec)).Rows);
         Assert.Equal(7 + 2 + 9 + 1 + 6, expected.Count);
 
         foreach (var pageSize in new[] { 1, 3, 5 })
@@ -90,29 +89,11 @@ public sealed class PerRowTests
                 var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
                 Assert.Equal(expected.Count, page.Handle!.Total);
                 windows += page.Handle.Window is null ? 0 : 1;
-                read.AddRange(Rows(page.Rows));
+                read.AddRange(OrderedListings.Rows(page.Rows));
             }
 
             Assert.Equal(expected, read);
             Assert.True(pageSize * 10 >= expected.Count || windows > 0, $"pages of {pageSize} read no window");
         }
     }
-
-    private static QuerySpec Spec(QueryKind kind, string filters, string fields, bool counts, bool groupSize, string? level)
-    {
-        using var document = JsonDocument.Parse(filters);
-        var version = kind == QueryKind.V2Manifest ? ApiVersion.V2 : ApiVersion.V1;
-        Assert.True(FilterParser.TryParse(version, document.RootElement, out var set, out var error), error);
-        return new QuerySpec
-        {
-            Kind = kind,
-            Filters = set,
-            Fields = kind == QueryKind.V1CohortObjects ? [] : JsonSerializer.Deserialize<string[]>(fields)!,
-            Counts = counts && kind == QueryKind.V2Manifest,
-            GroupSize = groupSize && kind == QueryKind.V2Manifest,
-            Level = level,
-        };
-    }
-
-    private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
 }
