@@ -70,9 +70,9 @@ public static class SqlBuilder
 
     /// <summary><see cref="CompiledQuery.PerRowSql"/>: the output's rows as they are read, when they may be.</summary>
     /// <param name="filter">The query's WHERE (each <see cref="WhereBuilder.Where"/> adds its parameters again).</param>
-    private static string? PerRow(WhereBuilder where, IReadOnlyList<SourceTable> extraTables, IEnumerable<string> outputColumns, Func<string> select, string filter) =>
+    private static string? PerRow(WhereBuilder where, IReadOnlyList<SourceTable> extraTables, IEnumerable<string> outputColumns, string select, string filter) =>
         !where.BySeries && !where.Joins(extraTables) && RowIdentifiers.All(outputColumns.Contains)
-            ? $"SELECT {select()} {where.From(extraTables)} {filter}"
+            ? $"SELECT {select} {where.From(extraTables)} {filter}"
             : null;
 
     /// <param name="series">The release's series table, when it is ready: queries that need nothing finer than a
@@ -194,7 +194,7 @@ public static class SqlBuilder
         var sql = $"SELECT {where.Distinct(selected.Select(c => c.Column))}{select} {where.From(extraTables: [])} {filter}";
         var columns = selected.Select(c => new OutputColumn(c.Key, ColumnType.String,
             c.Key.StartsWith("CRDC_", StringComparison.Ordinal) ? OutputRole.Guid : OutputRole.Value)).ToList();
-        return new CompiledQuery(sql, where.Parameters, columns, order) { PerRowSql = PerRow(where, [], selected.Select(c => c.Column), () => select, filter) };
+        return new CompiledQuery(sql, where.Parameters, columns, order) { PerRowSql = PerRow(where, [], selected.Select(c => c.Column), select, filter) };
     }
 
     private static CompiledQuery V1Query(QuerySpec spec, FilterSet filters, SeriesColumns? series)
@@ -205,7 +205,7 @@ public static class SqlBuilder
         var filter = where.Where();
         var sql = $"SELECT {where.Distinct(fields.Select(ApiCatalog.V1QueryColumn))}{select} {where.From(extraTables: [])} {filter}";
         var columns = fields.Select(f => new OutputColumn(f, IdcSchema.DicomPivot[ApiCatalog.V1QueryColumn(f)].Type)).ToList();
-        return new CompiledQuery(sql, where.Parameters, columns, fields) { PerRowSql = PerRow(where, [], fields.Select(ApiCatalog.V1QueryColumn), () => select, filter) };
+        return new CompiledQuery(sql, where.Parameters, columns, fields) { PerRowSql = PerRow(where, [], fields.Select(ApiCatalog.V1QueryColumn), select, filter) };
     }
 
     /// <summary>
@@ -226,7 +226,7 @@ public static class SqlBuilder
         var filter = where.Where();
         var sql = $"SELECT {where.Distinct(levels.Select(l => l.Column))}{select} {where.From(extraTables: [])} {filter}";
         var columns = levels.Select(l => new OutputColumn(l.Key, IdcSchema.DicomPivot[l.Column].Type)).ToList();
-        return new CompiledQuery(sql, where.Parameters, columns, levels.Select(l => l.Key).ToList()) { PerRowSql = PerRow(where, [], levels.Select(l => l.Column), () => select, filter) };
+        return new CompiledQuery(sql, where.Parameters, columns, levels.Select(l => l.Key).ToList()) { PerRowSql = PerRow(where, [], levels.Select(l => l.Column), select, filter) };
     }
 
     private static CompiledQuery DicomMetadata()
@@ -340,7 +340,7 @@ public static class SqlBuilder
 
         // A group of one row: its fields as they are (StudyDate's MIN and StudyDescription's string_agg of one value
         // are that value), no counts (SOPInstanceUID makes the granularity the instance's), its own size.
-        var perRow = PerRow(where, extraTables, fields.Select(f => f.Name), () => string.Join(", ",
+        var perRow = PerRow(where, extraTables, fields.Select(f => f.Name), string.Join(", ",
             fields.Select(f => $"dicom_pivot.{Identifier(f.Name)} AS {Identifier(f.Name)}")
                 .Concat(spec.GroupSize ? ["CAST(dicom_pivot.\"instance_size\" AS BIGINT) AS group_size"] : [])), filter);
         return new CompiledQuery(sql, where.Parameters, columns, order) { PerRowSql = perRow };

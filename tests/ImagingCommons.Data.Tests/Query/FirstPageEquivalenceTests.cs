@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImagingCommons.Data.Query;
 using ImagingCommons.Data.Releases;
 using ImagingCommons.Data.Synthetic;
@@ -119,7 +118,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     {
         var spec = OrderedListings.Spec(kind, filters, fields, counts, groupSize, level);
         var expected = await release.Reference.ReadAsync("24.0", spec);
-        var reference = Rows(expected.Rows);
+        var reference = OrderedListings.Rows(expected.Rows);
         Assert.True(reference.Count > 1, "a query whose result has one row tests no paging");
 
         // Small windows, so that a page past the first few lies in one of many; with the background numbering (pages
@@ -135,7 +134,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
             Assert.True(await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
             var first = await engine.ReadAsync("24.0", spec, 0, pageSize);
             Assert.Equal(expected.Handle!.Total, first.Handle!.Total);
-            Assert.Equal(reference.Take(pageSize), Rows(first.Rows));
+            Assert.Equal(reference.Take(pageSize), OrderedListings.Rows(first.Rows));
 
             // Pages in order from the second (at most 40 of them), then a few deep ones and the last.
             var offsets = Enumerable.Range(1, 40).Select(i => (long)i * pageSize).TakeWhile(o => o < reference.Count)
@@ -145,7 +144,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
             {
                 var page = await engine.ReadAsync("24.0", spec, offset, pageSize);
                 Assert.Equal(expected.Handle.Total, page.Handle!.Total);
-                Assert.Equal(reference.Skip((int)offset).Take(pageSize), Rows(page.Rows));
+                Assert.Equal(reference.Skip((int)offset).Take(pageSize), OrderedListings.Rows(page.Rows));
                 later = later.With(page.Handle);
                 Assert.Equal(path == ServedBy.UidOrder, page.Handle.FromUidOrder);
                 Assert.True(path == ServedBy.UrlOrder || !page.Handle.FromUrlOrder, $"page {offset}+{pageSize} from the gcs_url order");
@@ -188,7 +187,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var page = await engine.ReadAsync("24.0", spec, 0, 1000);
         Assert.NotNull(page.Handle!.Head);
         Assert.Equal(1, page.Handle.Total);
-        Assert.Equal(Rows(expected.Rows), Rows(page.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows), OrderedListings.Rows(page.Rows));
     }
 
     [Fact]
@@ -217,7 +216,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var page = await engine.ReadAsync("24.0", spec, 0, 100);
         Assert.True(page.Handle!.HeadFromSeriesRows);
         Assert.Equal(expected.Handle!.Total, page.Handle.Total);
-        Assert.Equal(Rows(expected.Rows).Take(100), Rows(page.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Take(100), OrderedListings.Rows(page.Rows));
 
         // Past the first ten pages, pages come from windows of rows around them; nothing numbers the whole listing.
         Assert.True(expected.Handle.Total > 1100);
@@ -225,7 +224,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         {
             var windowed = await engine.ReadAsync("24.0", spec, offset, 100);
             Assert.NotNull(windowed.Handle!.Window);
-            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(100), Rows(windowed.Rows));
+            Assert.Equal(OrderedListings.Rows(expected.Rows).Skip((int)offset).Take(100), OrderedListings.Rows(windowed.Rows));
         }
 
         Assert.False(Numbered(engine, QueryEngine.ResultKey("24.0", spec)));
@@ -240,7 +239,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         using var engine = new QueryEngine(release.Data, new QueryOptions { SeriesReadMinimumRows = 0, WindowRows = 50, NumberInBackground = false });
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         var first = await engine.ReadAsync("24.0", spec, 0, 10);
-        Assert.Equal(Rows(expected.Rows).Take(10), Rows(first.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Take(10), OrderedListings.Rows(first.Rows));
 
         // A client that asks for larger pages after its first (as the bench's 10,000 rows after 1,000): pages of 30
         // rows from row 310 (past the 300 a first page of 30 would keep) cut the windows of 50 rows, and are read from
@@ -249,7 +248,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         {
             var page = await engine.ReadAsync("24.0", spec, offset, 30);
             Assert.NotNull(page.Handle!.Window);
-            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(30), Rows(page.Rows));
+            Assert.Equal(OrderedListings.Rows(expected.Rows).Skip((int)offset).Take(30), OrderedListings.Rows(page.Rows));
         }
 
         // Windows [300, 350) to [600, 650), the one after them read ahead, and the one the first page read ahead
@@ -278,7 +277,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
             var page = await engine.ReadAsync("24.0", spec, offset, 10);
             var window = page.Handle!.Window ?? throw new InvalidOperationException("no window");
             Assert.Equal(windowRows, window.End - window.Start);
-            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(10), Rows(page.Rows));
+            Assert.Equal(OrderedListings.Rows(expected.Rows).Skip((int)offset).Take(10), OrderedListings.Rows(page.Rows));
         }
     }
 
@@ -296,12 +295,12 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         await engine.WarmUpAsync("24.0", TestContext.Current.CancellationToken);
         Assert.Equal(urlOrder, await engine.WarmUpUidOrderAsync("24.0", TestContext.Current.CancellationToken));
         var first = await engine.ReadAsync("24.0", spec, 0, 1000);
-        Assert.Equal(Rows(expected.Rows).Take(1000), Rows(first.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Take(1000), OrderedListings.Rows(first.Rows));
         Assert.Equal(urlOrder, first.Handle!.FromUrlOrder);
         foreach (var (offset, count) in new[] { (1000L, 2000), (3000L, 2000), (5000L, 2000), (7000L, 4000), (11_000L, 4000) })
         {
             var page = await engine.ReadAsync("24.0", spec, offset, count);
-            Assert.Equal(Rows(expected.Rows).Skip((int)offset).Take(count), Rows(page.Rows));
+            Assert.Equal(OrderedListings.Rows(expected.Rows).Skip((int)offset).Take(count), OrderedListings.Rows(page.Rows));
 
             // Past the 10,000 rows a first page of 4,000 keeps, pages come from windows.
             Assert.True(offset + count <= 10_000 || page.Handle!.Window is not null, $"rows {offset}+{count} not from a window");
@@ -325,7 +324,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         Assert.True(expected.Handle.Total > 110);
         var windowed = await engine.ReadAsync("24.0", spec, 100, 10);
         Assert.NotNull(windowed.Handle!.Window);
-        Assert.Equal(Rows(expected.Rows).Skip(100).Take(10), Rows(windowed.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Skip(100).Take(10), OrderedListings.Rows(windowed.Rows));
         var key = QueryEngine.ResultKey("24.0", spec);
         for (var waited = 0; !Numbered(engine, key); waited += 50)
         {
@@ -336,7 +335,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         var second = await engine.ReadAsync("24.0", spec, 20, 10);
         Assert.Null(second.Handle!.Head);
         Assert.Null(second.Handle.Window);
-        Assert.Equal(Rows(expected.Rows).Skip(20).Take(10), Rows(second.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Skip(20).Take(10), OrderedListings.Rows(second.Rows));
     }
 
     [Fact]
@@ -367,7 +366,7 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
         Assert.True(next.CacheHit, "the page after the kept rows was computed when asked");
         Assert.NotNull(next.Handle!.Window);
         Assert.Equal(expected.Handle.Total, next.Handle.Total);
-        Assert.Equal(Rows(expected.Rows).Skip(100).Take(10), Rows(next.Rows));
+        Assert.Equal(OrderedListings.Rows(expected.Rows).Skip(100).Take(10), OrderedListings.Rows(next.Rows));
     }
 
     private static bool Finished(ResultStore<ResultHandle> store, string key)
@@ -377,8 +376,6 @@ public abstract class FirstPageEquivalenceTests(ScaledRelease release)
     }
 
     private static bool Numbered(QueryEngine engine, string key) => Finished(engine.Results, key);
-
-    private static List<string> Rows(IEnumerable<object?[]> rows) => rows.Select(r => JsonSerializer.Serialize(r.Select(v => v?.ToString()))).ToList();
 
     /// <summary>
     /// How the later pages were served: from the first page's rows (read with it), from windows read before the
